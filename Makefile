@@ -1,0 +1,65 @@
+# Two commands do all set-up on a fresh machine: `make synth` and `make test`.
+# Each creates the virtualenv and node_modules on first use.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+# jsii runs on the Node 22 that package.json installs, not the system Node.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export CHECKPOINT_DISABLE := 1
+CODE := app stacks wildside_constructs benchmarks
+
+.PHONY: help synth render preview test test-fast check-fmt fmt lint typecheck check bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(PY_STAMP): pyproject.toml
+	@echo "==> creating $(VENV) and installing Python dependencies"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@echo "==> installing the cdktf CLI and Node 22 into node_modules"
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(PY_STAMP) $(NODE_STAMP)
+
+synth: deps ## Main job: synth both stacks, render, commit into the local GitOps repository
+	$(BIN)/wildside synth
+
+render: deps ## Platform-stack only (no provider bindings), then publish
+	$(BIN)/wildside render
+
+preview: deps ## Dry run: show what would change in the GitOps repository
+	$(BIN)/wildside synth --dry-run --diff
+
+test: deps ## Run every test
+	$(BIN)/python -m pytest
+
+check-fmt: $(PY_STAMP) ## Check formatting
+	$(BIN)/ruff format --check .
+
+fmt: $(PY_STAMP) ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lint: $(PY_STAMP) ## Lint
+	$(BIN)/ruff check .
+
+typecheck: $(PY_STAMP) ## Type-check (mypy --strict)
+	$(BIN)/mypy $(CODE)
+
+check: check-fmt lint typecheck test ## All gates
+
+bench: deps ## Benchmarks (not part of `make test`)
+	$(BIN)/python benchmarks/bench.py
+
+clean: ## Remove build output (keeps the local GitOps repository)
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache

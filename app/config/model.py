@@ -1,0 +1,124 @@
+"""The typed cluster configuration.
+
+Everything a run needs is here, frozen, so constructs receive plain values and
+never read the environment themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+Weekday = Literal[
+    "any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+]
+
+
+@dataclass(frozen=True)
+class Taint:
+    key: str
+    value: str = ""
+    effect: TaintEffect = "NoSchedule"
+
+
+@dataclass(frozen=True)
+class NodePool:
+    """A DOKS node pool; the first one is the cluster's default pool."""
+
+    name: str
+    size: str
+    count: int | None = None
+    auto_scale: bool = False
+    min_nodes: int | None = None
+    max_nodes: int | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    taints: tuple[Taint, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    day: Weekday = "sunday"
+    start_time: str = "04:00"
+
+
+@dataclass(frozen=True)
+class VpcSettings:
+    """Either create a VPC (``ip_range`` optional) or attach to ``uuid``."""
+
+    create: bool = False
+    ip_range: str = ""
+    uuid: str = ""
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    name: str
+    environment: str
+    region: str
+    kubernetes_version: str
+    domain: str
+    acme_email: str
+    allow_destroy: bool = False
+    ha: bool = False
+    auto_upgrade: bool = False
+    surge_upgrade: bool = True
+    tags: tuple[str, ...] = ()
+    maintenance: Maintenance = field(default_factory=Maintenance)
+    vpc: VpcSettings | None = None
+
+
+@dataclass(frozen=True)
+class GitOpsSettings:
+    """Where Flux pulls from, and where this run publishes to."""
+
+    repository_url: str
+    branch: str = "main"
+    # Local working tree; empty means the git-ignored `.gitops/` in the project.
+    dir: str = ""
+    # URL or local path to clone from and push to; empty means local only.
+    remote: str = ""
+    author_name: str = "wildside-infra-k8s"
+    author_email: str = "wildside-infra-k8s@users.noreply.github.com"
+
+
+@dataclass(frozen=True)
+class StateSettings:
+    """Remote state; ``backend = "local"`` is the embedded default."""
+
+    backend: Literal["local", "s3"] = "local"
+    bucket: str = ""
+    region: str = "us-east-1"
+    endpoint: str = ""
+    key_prefix: str = "clusters"
+    use_path_style: bool = False
+    use_lockfile: bool = True
+    encryption: bool = False
+
+
+@dataclass(frozen=True)
+class Components:
+    """Per-cluster switches; each maps to ``WILDSIDE_ENABLE_<NAME>``."""
+
+    traefik: bool = True
+    cert_manager: bool = True
+    external_dns: bool = True
+    vault_eso: bool = True
+    cnpg: bool = True
+    valkey: bool = True
+
+    def enabled(self) -> tuple[str, ...]:
+        return tuple(key for key, on in vars(self).items() if on)
+
+
+@dataclass(frozen=True)
+class WildsideConfig:
+    cluster: ClusterSettings
+    node_pools: tuple[NodePool, ...]
+    gitops: GitOpsSettings
+    state: StateSettings = field(default_factory=StateSettings)
+    components: Components = field(default_factory=Components)
+    # Component key -> that component's settings dataclass (see the registry).
+    settings: dict[str, Any] = field(default_factory=dict)
+    source: str = ""

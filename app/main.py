@@ -1,0 +1,85 @@
+"""The CDKTF app: build the stacks, synthesise, then run the post-synth hook."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.config.model import WildsideConfig
+from app.log import say, step
+from app.props import cluster_context, doks_props, platform_settings
+from app.runtime import prepare_node
+
+if TYPE_CHECKING:
+    from stacks.platform_stack import PlatformStack
+
+CLUSTER_STACK = "cluster-stack"
+PLATFORM_STACK = "platform-stack"
+ALL_STACKS = (CLUSTER_STACK, PLATFORM_STACK)
+
+
+@dataclass(frozen=True)
+class SynthOptions:
+    stacks: tuple[str, ...] = ALL_STACKS
+    outdir: Path | None = None
+    publish: bool = True
+    dry_run: bool = False
+    show_diff: bool = False
+    allow_shared_change: bool = False
+
+
+@dataclass
+class SynthResult:
+    outdir: Path
+    stacks: tuple[str, ...]
+    rendered: dict[str, str] = field(default_factory=dict)
+    enabled: tuple[str, ...] = ()
+    commit_sha: str = ""
+    published: bool = False
+
+
+def default_outdir() -> Path:
+    # The cdktf CLI tells the app where to write through CDKTF_OUTDIR.
+    return Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+
+
+def synthesise(
+    config: WildsideConfig, options: SynthOptions
+) -> tuple[SynthResult, PlatformStack | None]:
+    """Build and synthesise the selected stacks; raise before writing on bad input."""
+    prepare_node()
+    outdir = options.outdir or default_outdir()
+    with step("loading CDKTF"):
+        from cdktf import App
+
+        from stacks.platform_stack import PlatformStack, PlatformStackProps
+        from wildside_constructs.validation.schemas import SchemaCatalogue, schema_dir
+
+    app = App(outdir=str(outdir))
+    platform: PlatformStack | None = None
+    if PLATFORM_STACK in options.stacks:
+        with step(f"rendering {PLATFORM_STACK} for cluster {config.cluster.name}"):
+            found = schema_dir()
+            if found is None:
+                say("no upstream schema folder found (WILDSIDE_SCHEMA_DIR); schema checks skipped")
+            props = PlatformStackProps(
+                context=cluster_context(config),
+                settings=platform_settings(config),
+                schemas=SchemaCatalogue(found) if found else None,
+            )
+            platform = PlatformStack(app, PLATFORM_STACK, props=props)
+    if CLUSTER_STACK in options.stacks:
+        # The provider bindings cost seconds to load: only when this stack is wanted.
+        with step(f"building {CLUSTER_STACK} (loading provider bindings)"):
+            from stacks.cluster_stack import ClusterStack, ClusterStackProps
+
+            ClusterStack(app, CLUSTER_STACK, props=ClusterStackProps(cluster=doks_props(config)))
+    with step(f"synthesising {', '.join(options.stacks)} into {outdir}"):
+        app.synth()
+    result = SynthResult(outdir=outdir, stacks=options.stacks)
+    if platform is not None:
+        result.rendered = dict(platform.rendered)
+        result.enabled = platform.enabled
+    return result, platform

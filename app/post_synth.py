@@ -1,0 +1,76 @@
+"""The post-synth hook: publish the platform outputs into the GitOps repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from app.config.model import WildsideConfig
+from app.gitops import PublishRequest, PublishResult, publish
+from app.log import say, step
+from app.runtime import PROJECT_ROOT
+
+INFRA_MODULES = PROJECT_ROOT / "infra-modules"
+DEFAULT_GITOPS_DIR = PROJECT_ROOT / ".gitops"
+
+
+def gitops_dir(config: WildsideConfig) -> Path:
+    return Path(config.gitops.dir) if config.gitops.dir else DEFAULT_GITOPS_DIR
+
+
+def module_files(root: Path = INFRA_MODULES) -> dict[str, str]:
+    """``infra-modules/`` mirrored under ``modules/`` in the GitOps repository."""
+    if not root.is_dir():
+        return {}
+    return {
+        f"modules/{path.relative_to(root).as_posix()}": path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and ".terraform" not in path.parts
+    }
+
+
+def source_commit() -> str | None:
+    """The commit of this program's own repository, for the GitOps commit message."""
+    if sha := os.environ.get("GITHUB_SHA"):
+        return sha
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return found.stdout.strip() or None
+
+
+def publish_tree(
+    config: WildsideConfig,
+    rendered: dict[str, str],
+    enabled: tuple[str, ...],
+    *,
+    dry_run: bool = False,
+    show_diff: bool = False,
+    allow_shared_change: bool = False,
+) -> PublishResult:
+    files = {**rendered, **module_files()}
+    request = PublishRequest(
+        cluster=config.cluster.name,
+        files=files,
+        components=enabled,
+        workdir=gitops_dir(config),
+        remote=config.gitops.remote or None,
+        branch=config.gitops.branch,
+        dry_run=dry_run,
+        show_diff=show_diff,
+        source_commit=source_commit(),
+        author_name=config.gitops.author_name,
+        author_email=config.gitops.author_email,
+        allow_shared_change=allow_shared_change,
+    )
+    title = "previewing" if dry_run else "publishing"
+    with step(f"{title} {len(files)} files to {request.workdir} ({request.branch})"):
+        result = publish(request, log=say)
+    return result

@@ -1,0 +1,1 @@
+"""The CDKTF stacks: ``cluster-stack`` (applied) and ``platform-stack`` (render)."""

@@ -1,0 +1,86 @@
+"""platform-stack: render mode. Outputs Flux-ready manifests and contracts.
+
+The stack declares no provider and no resource, only outputs, so any
+OpenTofu/Terraform engine can init and apply it offline and ``output -json``
+returns exactly the tree the post-synth hook publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cdktf import TerraformOutput, TerraformStack
+from constructs import Construct
+
+from stacks.backend import local_backend
+from wildside_constructs.model import ClusterContext, DeployUnit
+from wildside_constructs.platform import construct_class
+from wildside_constructs.platform.cluster_tree import ClusterTree
+from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.sources import Sources
+from wildside_constructs.validation.errors import RenderError
+from wildside_constructs.validation.schemas import SchemaCatalogue
+from wildside_constructs.validation.tree import managed_path_problems, merge, schema_problems
+from wildside_constructs.yamlout import dump
+
+
+@dataclass(frozen=True)
+class PlatformStackProps:
+    context: ClusterContext
+    # Component key -> settings, for the enabled components only, in catalogue order.
+    settings: Mapping[str, Any]
+    # Validate against upstream schemas at synth time when a catalogue is given.
+    schemas: SchemaCatalogue | None = None
+
+
+def escape_for_terraform(text: str) -> str:
+    """Keep Flux's ``${var}`` literal: Terraform would read it as interpolation."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+class PlatformStack(TerraformStack):
+    def __init__(self, scope: Construct, id: str, *, props: PlatformStackProps) -> None:
+        super().__init__(scope, id)
+        local_backend(self, id)
+        context = props.context
+        self.components: dict[str, PlatformComponent] = {}
+        for key, settings in props.settings.items():
+            cls = construct_class(key)
+            self.components[key] = cls(self, key, context=context, settings=settings)
+        sources = Sources(
+            self,
+            "sources",
+            context=context,
+            sources=[s for c in self.components.values() for s in c.sources],
+        )
+        units: list[tuple[str, DeployUnit]] = [("sources", sources.unit)]
+        for component in self.components.values():
+            units.extend((component.spec.folder, unit) for unit in component.units)
+        self.tree = ClusterTree(self, "cluster-tree", context=context, units=units)
+
+        parts = [(key, c.files) for key, c in self.components.items()]
+        parts += [("sources", sources.files), ("cluster tree", self.tree.files)]
+        documents, problems = merge(parts)
+        for path in documents:
+            problems.extend(managed_path_problems(path, context.name))
+        if props.schemas is not None:
+            all_units = [unit for _part, unit in units] + list(sources.source_units)
+            problems.extend(schema_problems(documents, all_units, props.schemas))
+        if problems:
+            raise RenderError(problems)
+
+        self.documents = documents
+        self.rendered: dict[str, str] = {path: dump(documents[path]) for path in sorted(documents)}
+        self.enabled = tuple(self.components)
+        TerraformOutput(
+            self,
+            "rendered_manifests",
+            value={path: escape_for_terraform(text) for path, text in self.rendered.items()},
+            description="GitOps path -> YAML text of every rendered manifest",
+        )
+        TerraformOutput(self, "enabled_components", value=list(self.enabled))
+        TerraformOutput(self, "manifest_count", value=len(self.rendered))
+        for key, component in self.components.items():
+            TerraformOutput(self, f"{key}_contract", value=component.contract())

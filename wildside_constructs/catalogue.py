@@ -1,0 +1,44 @@
+"""The six platform components: configuration keys, folder names, settings.
+
+One table drives configuration parsing, ``WILDSIDE_ENABLE_<NAME>`` overrides,
+GitOps folder names and Flux Kustomization names, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from wildside_constructs.problems import Problem
+from wildside_constructs.props.traefik import TraefikSettings
+
+
+class Settings(Protocol):
+    def problems(self, where: str) -> list[Problem]: ...
+
+    def requires(self) -> dict[str, str]:
+        """Component keys this configuration needs enabled, with the reason."""
+        ...
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    key: str
+    folder: str
+    title: str
+    settings: type[Any]
+
+    @property
+    def env(self) -> str:
+        return f"WILDSIDE_ENABLE_{self.key.upper()}"
+
+
+def _spec(key: str, folder: str, title: str, settings: type[Any]) -> ComponentSpec:
+    return ComponentSpec(key=key, folder=folder, title=title, settings=settings)
+
+
+COMPONENTS: tuple[ComponentSpec, ...] = (
+    _spec("traefik", "traefik", "Traefik ingress", TraefikSettings),
+)
+
+BY_KEY = {spec.key: spec for spec in COMPONENTS}

@@ -1,0 +1,1 @@
+"""Constructs for the DigitalOcean Kubernetes cluster (applied by cluster-stack)."""

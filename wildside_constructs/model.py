@@ -1,0 +1,75 @@
+"""Plain data the platform constructs exchange: sources, deploy units, context.
+
+These types carry no CDKTF objects, so validators, the publisher and the
+benchmarks can use them without loading jsii.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# The flux-system namespace and GitRepository are created by the cluster bootstrap.
+FLUX_NAMESPACE = "flux-system"
+FLUX_SOURCE_NAME = "flux-system"
+MANAGED_BY = {"app.kubernetes.io/managed-by": "wildside-infra-k8s"}
+
+
+@dataclass(frozen=True)
+class ClusterContext:
+    """Per-cluster values every component may need."""
+
+    name: str
+    environment: str
+    domain: str
+    acme_email: str
+    enabled: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HelmSource:
+    """A chart repository; rendered once under ``platform/sources/<name>/``."""
+
+    name: str
+    url: str
+    interval: str = "24h"
+
+    @property
+    def type(self) -> Literal["default", "oci"]:
+        return "oci" if self.url.startswith("oci://") else "default"
+
+    @property
+    def folder(self) -> str:
+        return f"platform/sources/{self.name}"
+
+
+@dataclass(frozen=True)
+class DeployUnit:
+    """One Flux Kustomization: a platform folder applied as a whole.
+
+    Components split into several units where custom resources depend on CRDs
+    installed by a HelmRelease, because Flux cannot dry-run a CR whose CRD is
+    not yet served; ``depends_on`` with ``wait`` orders them.
+    """
+
+    name: str
+    folder: str
+    documents: dict[str, dict[str, Any]]
+    # Directories (relative to ``folder``) the kustomization includes as bases.
+    bases: tuple[str, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    # Flux postBuild substitutions: the per-cluster values of this folder.
+    variables: dict[str, str] = field(default_factory=dict)
+    interval: str = "10m"
+    timeout: str = "5m"
+    wait: bool = True
+    prune: bool = True
+
+    def files(self) -> dict[str, dict[str, Any]]:
+        """Every file of the folder, including a kustomization listing exactly them."""
+        from wildside_constructs.flux import kustomize_file
+
+        rendered = {f"{self.folder}/{name}": doc for name, doc in self.documents.items()}
+        resources = [*self.documents, *self.bases]
+        rendered[f"{self.folder}/kustomization.yaml"] = kustomize_file(resources)
+        return rendered

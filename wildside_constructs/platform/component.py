@@ -1,0 +1,51 @@
+"""The base construct every platform component derives from."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from constructs import Construct
+
+from wildside_constructs.catalogue import ComponentSpec
+from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+
+
+class PlatformComponent(Construct):
+    """Renders one component's Flux-ready folders and exposes its contract.
+
+    Subclasses build their documents in ``__init__`` (as AWS CDK constructs
+    do) through :meth:`add_unit` and :meth:`use_source`, and publish the values
+    other components consume as typed attributes plus :meth:`contract`.
+    """
+
+    spec: ClassVar[ComponentSpec]
+
+    def __init__(
+        self, scope: Construct, id: str, *, context: ClusterContext, settings: Any
+    ) -> None:
+        super().__init__(scope, id)
+        self.context = context
+        self.settings = settings
+        self.units: list[DeployUnit] = []
+        self.sources: list[HelmSource] = []
+
+    def use_source(self, source: HelmSource) -> HelmSource:
+        if source not in self.sources:
+            self.sources.append(source)
+        return source
+
+    def add_unit(self, unit: DeployUnit) -> DeployUnit:
+        self.units.append(unit)
+        return unit
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        """GitOps path -> document for every folder this component renders."""
+        rendered: dict[str, dict[str, Any]] = {}
+        for unit in self.units:
+            rendered.update(unit.files())
+        return rendered
+
+    def contract(self) -> dict[str, Any]:
+        """Values other components and users consume; published as stack outputs."""
+        return {}

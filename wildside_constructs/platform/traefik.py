@@ -1,0 +1,93 @@
+"""Traefik: the ingress controller behind a DigitalOcean load balancer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from constructs import Construct
+
+from wildside_constructs import flux
+from wildside_constructs.catalogue import BY_KEY
+from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.props.traefik import TRAEFIK_CHART_VERSION, TraefikSettings
+
+SOURCE = HelmSource(name="traefik", url="https://traefik.github.io/charts")
+NAMESPACE = "traefik"
+INGRESS_CLASS = "traefik"
+
+
+class Traefik(PlatformComponent):
+    spec = BY_KEY["traefik"]
+
+    def __init__(
+        self, scope: Construct, id: str, *, context: ClusterContext, settings: TraefikSettings
+    ) -> None:
+        super().__init__(scope, id, context=context, settings=settings)
+        self.namespace = NAMESPACE
+        self.ingress_class_name = INGRESS_CLASS
+        self.service_name = "traefik"
+        source = self.use_source(SOURCE)
+        # Per-cluster values travel as Flux substitutions so platform/traefik
+        # stays byte-identical for every cluster sharing the repository.
+        variables = {
+            "traefik_replicas": str(settings.replicas),
+            "traefik_service_type": settings.service_type,
+            "traefik_external_traffic_policy": settings.external_traffic_policy,
+            "traefik_dashboard": str(settings.dashboard).lower(),
+            "traefik_ingress_class_default": str(settings.ingress_class_default).lower(),
+            "traefik_cpu_request": settings.resources.cpu_request,
+            "traefik_memory_request": settings.resources.memory_request,
+            "traefik_cpu_limit": settings.resources.cpu_limit,
+            "traefik_memory_limit": settings.resources.memory_limit,
+        }
+        values: dict[str, Any] = {
+            "deployment": {"replicas": "${traefik_replicas}"},
+            "service": {
+                "type": "${traefik_service_type}",
+                "spec": {"externalTrafficPolicy": "${traefik_external_traffic_policy}"},
+            },
+            "ingressClass": {
+                "enabled": True,
+                "isDefaultClass": "${traefik_ingress_class_default}",
+                "name": INGRESS_CLASS,
+            },
+            "ingressRoute": {"dashboard": {"enabled": "${traefik_dashboard}"}},
+            "ports": {"web": {"redirections": {"entryPoint": {"to": "websecure"}}}},
+            "resources": {
+                "requests": {
+                    "cpu": "${traefik_cpu_request}",
+                    "memory": "${traefik_memory_request}",
+                },
+                "limits": {"cpu": "${traefik_cpu_limit}", "memory": "${traefik_memory_limit}"},
+            },
+            "metrics": {"prometheus": {"enabled": True}},
+        }
+        release = flux.helm_release(
+            name="traefik",
+            namespace=NAMESPACE,
+            chart="traefik",
+            version=TRAEFIK_CHART_VERSION,
+            source=source,
+            values=values,
+            part_of="traefik",
+        )
+        self.add_unit(
+            DeployUnit(
+                name="traefik",
+                folder="platform/traefik",
+                documents={
+                    "namespace.yaml": flux.namespace(NAMESPACE, "traefik"),
+                    "helmrelease.yaml": release,
+                },
+                depends_on=("sources",),
+                variables=variables,
+            )
+        )
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "namespace": self.namespace,
+            "ingress_class_name": self.ingress_class_name,
+            "service_name": self.service_name,
+        }

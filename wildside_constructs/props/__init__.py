@@ -1,0 +1,5 @@
+"""Settings (props) dataclasses: pure Python, importable without jsii.
+
+Each component's ``[<key>]`` table in the configuration file is read into its
+settings class here, so configuration errors surface before CDKTF loads.
+"""

@@ -1,0 +1,33 @@
+"""Settings shared by several components."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from wildside_constructs.problems import Problem
+
+_QUANTITY = re.compile(r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G)?$")
+
+
+@dataclass(frozen=True)
+class Resources:
+    """Container requests and limits as Kubernetes quantities."""
+
+    cpu_request: str = "100m"
+    memory_request: str = "128Mi"
+    cpu_limit: str = "500m"
+    memory_limit: str = "256Mi"
+
+    def problems(self, where: str) -> list[Problem]:
+        return [
+            Problem(f"{where}.{name}", f"{value!r} is not a Kubernetes quantity (e.g. 250m, 1Gi)")
+            for name, value in vars(self).items()
+            if not _QUANTITY.match(value)
+        ]
+
+    def as_values(self) -> dict[str, dict[str, str]]:
+        return {
+            "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
+            "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
+        }
