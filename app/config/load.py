@@ -6,6 +6,7 @@ fails before any output is written.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tomllib
@@ -103,7 +104,13 @@ def load_config(environ: Mapping[str, str] | None = None) -> WildsideConfig:
     """Read, overlay and validate; raise :class:`ConfigError` listing every problem."""
     env = os.environ if environ is None else environ
     path = config_path(env)
-    raw = _read(path)
+    return config_from_raw(_read(path), env, str(path))
+
+
+def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str) -> WildsideConfig:
+    """Overlay the environment on already-parsed data, coerce and validate."""
+    env = environ
+    raw = copy.deepcopy(raw)
     problems = apply_environment(raw, env)
     settings: dict[str, Any] = {}
     for key, spec in BY_KEY.items():
@@ -126,12 +133,12 @@ def load_config(environ: Mapping[str, str] | None = None) -> WildsideConfig:
         state=from_mapping(StateSettings, raw.get("state", {}), "state", problems),
         components=from_mapping(Components, raw.get("components", {}), "components", problems),
         settings=settings,
-        source=str(path),
+        source=source,
     )
     # Semantic checks run even after type errors so every problem shows at once,
     # but a field already reported is not reported twice.
     reported = {problem.field for problem in problems}
     problems.extend(p for p in validate(config) if p.field not in reported)
     if problems:
-        raise ConfigError(problems, source=str(path))
+        raise ConfigError(problems, source=source)
     return config
