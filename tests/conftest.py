@@ -1,0 +1,96 @@
+"""Session fixtures: one real synth + publish, reused by the tests that read it.
+
+Loading the CDKTF bindings costs seconds, so the end-to-end run happens once per
+session and the tests inspect its outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.runtime import PROJECT_ROOT
+
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    done = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GIT_ENV},
+    )
+    return done.stdout.strip()
+
+
+def clean_env(tmp: Path, extra: Mapping[str, str]) -> dict[str, str]:
+    """The environment a user's shell would give the CLI, minus our overrides."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WILDSIDE_")}
+    env.update(GIT_ENV)
+    env["HOME"] = str(tmp)
+    env.pop("CDKTF_OUTDIR", None)
+    env.update(extra)
+    return env
+
+
+def run_app(args: list[str], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=PROJECT_ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@dataclass
+class EndToEnd:
+    root: Path
+    remote: Path
+    workdir: Path
+    outdir: Path
+    env: dict[str, str]
+    first: subprocess.CompletedProcess[str]
+
+    def stack_json(self, stack: str) -> dict[str, Any]:
+        path = self.outdir / "stacks" / stack / "cdk.tf.json"
+        loaded: dict[str, Any] = json.loads(path.read_text())
+        return loaded
+
+    def run(self, *extra: str) -> subprocess.CompletedProcess[str]:
+        return run_app(["synth", "--outdir", str(self.outdir), *extra], self.env)
+
+
+@pytest.fixture(scope="session")
+def e2e(tmp_path_factory: pytest.TempPathFactory) -> EndToEnd:
+    """``wildside synth`` on the embedded default, publishing to a bare remote."""
+    root = tmp_path_factory.mktemp("e2e")
+    remote = root / "remote.git"
+    git("init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    workdir = root / "gitops"
+    outdir = root / "cdktf.out"
+    env = clean_env(
+        root,
+        {"WILDSIDE_GITOPS_REMOTE": str(remote), "WILDSIDE_GITOPS_DIR": str(workdir)},
+    )
+    first = run_app(["synth", "--outdir", str(outdir)], env)
+    assert first.returncode == 0, first.stderr + first.stdout
+    return EndToEnd(root, remote, workdir, outdir, env, first)
