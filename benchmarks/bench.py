@@ -1,0 +1,250 @@
+"""Benchmarks: where synth and publish time goes, against the binding-load floor.
+
+Run with ``make bench``. Prints a table with PASS/FAIL per target and exits 0
+whatever the figures: absolute times on shared machines are noisy, so targets
+are ratios measured within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from app.runtime import prepare_node  # noqa: E402
+
+BINDINGS = ("cdktf", "cdktf_cdktf_provider_digitalocean", "cdktf_cdktf_provider_kubernetes")
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+@dataclass
+class Row:
+    name: str
+    figure: str
+    target: str = ""
+    passed: bool | None = None
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WILDSIDE_")}
+    prepare_node(env)
+    env.update(GIT_IDENTITY)
+    env.update(extra or {})
+    return env
+
+
+def _timed(cmd: Sequence[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=PROJECT, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def median_of(runs: int, action: Callable[[], float]) -> float:
+    return statistics.median(action() for _ in range(runs))
+
+
+def floor(runs: int) -> float:
+    """A fresh process importing exactly the binding packages the app imports."""
+    code = "; ".join(f"import {name}" for name in BINDINGS)
+    return median_of(runs, lambda: _timed([sys.executable, "-c", code], _env()))
+
+
+def full_synth(runs: int, work: Path) -> tuple[float, int]:
+    """``wildside synth`` into a fresh GitOps repository each run; peak RSS too."""
+    peak = 0
+
+    def one() -> float:
+        nonlocal peak
+        target = Path(tempfile.mkdtemp(dir=work))
+        env = _env({"WILDSIDE_GITOPS_DIR": str(target / "gitops")})
+        cmd = [sys.executable, "-m", "app", "synth", "--outdir", str(target / "out")]
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            cmd, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"synth failed: {' '.join(cmd)}")
+        peak = max(peak, usage.ru_maxrss)
+        return elapsed
+
+    return median_of(runs, one), peak
+
+
+def render_path(work: Path) -> tuple[float, bool]:
+    """The platform-only path, in a process that reports what it loaded."""
+    target = Path(tempfile.mkdtemp(dir=work))
+    code = (
+        "import sys, json; from app.cli import main; "
+        f"rc = main(['render', '--outdir', {str(target / 'out')!r}]); "
+        "print(json.dumps({'rc': rc, 'k8s': 'cdktf_cdktf_provider_kubernetes' in sys.modules}))"
+    )
+    env = _env({"WILDSIDE_GITOPS_DIR": str(target / "gitops")})
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=PROJECT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return elapsed, bool(report["k8s"])
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=_env()
+    ).stdout.strip()
+
+
+def no_op(work: Path) -> tuple[float, int, int]:
+    """Publish, then re-run unchanged: wall time, files written, commits made."""
+    target = Path(tempfile.mkdtemp(dir=work))
+    gitops = target / "gitops"
+    env = _env({"WILDSIDE_GITOPS_DIR": str(gitops)})
+    cmd = [sys.executable, "-m", "app", "synth", "--outdir", str(target / "out")]
+    subprocess.run(cmd, env=env, cwd=PROJECT, check=True, capture_output=True)
+    commits = int(_git(gitops, "rev-list", "--count", "HEAD"))
+    stamps = {p: p.stat().st_mtime_ns for p in gitops.rglob("*") if ".git" not in p.parts}
+    elapsed = _timed(cmd, env)
+    written = sum(
+        1
+        for p in gitops.rglob("*")
+        if ".git" not in p.parts and stamps.get(p) != p.stat().st_mtime_ns
+    )
+    return elapsed, written, int(_git(gitops, "rev-list", "--count", "HEAD")) - commits
+
+
+def publish_scaling(runs: int, work: Path, others: Sequence[int]) -> dict[int, float]:
+    """Publish one cluster into repositories already holding N other clusters."""
+    prepare_node()
+    from app.gitops import PublishRequest, publish
+    from tests.support import config, render_platform
+
+    rendered = render_platform(config(), schemas=False).rendered
+    results: dict[int, float] = {}
+    for count in (0, *others):
+        seed = Path(tempfile.mkdtemp(dir=work)) / "seed"
+        for index in range(count):
+            name = f"other-{index}"
+            files = {
+                path.replace("clusters/dev/", f"clusters/{name}/"): text
+                for path, text in rendered.items()
+            }
+            files = {p: t.replace("/clusters/dev/", f"/clusters/{name}/") for p, t in files.items()}
+            publish(
+                PublishRequest(cluster=name, files=files, components=(), workdir=seed),
+                log=lambda _m: None,
+            )
+
+        def one(seed: Path = seed) -> float:
+            copy = Path(tempfile.mkdtemp(dir=work)) / "repo"
+            if seed.exists():
+                shutil.copytree(seed, copy)
+            request = PublishRequest(cluster="dev", files=rendered, components=(), workdir=copy)
+            started = time.perf_counter()
+            publish(request, log=lambda _m: None)
+            return time.perf_counter() - started
+
+        results[count] = median_of(runs, one)
+    return results
+
+
+def test_suite() -> float:
+    return _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], _env())
+
+
+def render_table(rows: list[Row]) -> str:
+    width = max(len(r.name) for r in rows)
+    lines = [f"{'measure'.ljust(width)}  {'figure':>24}  {'target':<28} result"]
+    for row in rows:
+        verdict = "" if row.passed is None else ("PASS" if row.passed else "FAIL")
+        lines.append(f"{row.name.ljust(width)}  {row.figure:>24}  {row.target:<28} {verdict}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
+    parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    args = parser.parse_args(argv)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="wildside-bench-") as scratch:
+        work = Path(scratch)
+        print(f"[bench] binding-load floor, median of {args.runs} ...", file=sys.stderr)
+        base = floor(args.runs)
+        rows.append(Row("binding-load floor (cdktf + providers)", f"{base:.2f} s"))
+        print("[bench] full synth + publish ...", file=sys.stderr)
+        full, peak = full_synth(args.runs, work)
+        ratio = full / base
+        rows.append(
+            Row(
+                "full synth + publish",
+                f"{full:.2f} s = {ratio:.2f} x floor",
+                "<= 1.30 x floor",
+                ratio <= 1.3,
+            )
+        )
+        rows.append(Row("peak RSS of the synth process", f"{peak / 1024:.0f} MiB"))
+        print("[bench] platform-only render path ...", file=sys.stderr)
+        seconds, loaded = render_path(work)
+        rows.append(Row("platform-only render (wildside render)", f"{seconds:.2f} s"))
+        rows.append(
+            Row(
+                "render path loads Kubernetes bindings", "yes" if loaded else "no", "no", not loaded
+            )
+        )
+        print("[bench] no-op re-run ...", file=sys.stderr)
+        elapsed, written, commits = no_op(work)
+        rows.append(Row("no-op re-run wall time", f"{elapsed:.2f} s"))
+        rows.append(
+            Row(
+                "no-op re-run files written / commits",
+                f"{written} / {commits}",
+                "0 / 0",
+                written == 0 and commits == 0,
+            )
+        )
+        print("[bench] publish into repositories with other clusters ...", file=sys.stderr)
+        scaling = publish_scaling(args.runs, work, (1, 10, 50))
+        for count, value in scaling.items():
+            label = "empty repository" if count == 0 else f"{count} other clusters"
+            rows.append(Row(f"publish into {label}", f"{value * 1000:.0f} ms"))
+        growth = scaling[50] / scaling[0]
+        rows.append(
+            Row("publish growth, 50 others vs empty", f"{growth:.2f} x", "<= 1.20 x", growth <= 1.2)
+        )
+        if not args.skip_tests:
+            print("[bench] test suite ...", file=sys.stderr)
+            rows.append(Row("test-suite wall time", f"{test_suite():.1f} s"))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rows.append(Row("largest child process RSS (incl. jsii Node)", f"{usage / 1024:.0f} MiB"))
+    print(render_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
