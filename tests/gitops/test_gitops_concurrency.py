@@ -1,0 +1,93 @@
+"""Publishers racing on one remote, and on one workdir."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.gitops import PublishRequest, PublishResult, publish
+from app.gitops.workdir import LOCK_NAME
+
+if TYPE_CHECKING:
+    from tests.gitops.conftest import Git
+
+
+def _race(requests: list[PublishRequest]) -> list[PublishResult]:
+    """Start every publish at the same moment, each on its own thread."""
+    barrier = threading.Barrier(len(requests))
+
+    def run(request: PublishRequest) -> PublishResult:
+        barrier.wait()
+        return publish(request, log=lambda _line: None)
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(run, requests))
+
+
+def test_different_clusters_both_land(
+    git: Git, remote: Path, make_request: Callable[..., PublishRequest]
+) -> None:
+    # Both render the same shared files, so neither needs consent from the other.
+    dev, prod = make_request(cluster="dev"), make_request(cluster="prod")
+    for _round in range(3):
+        _race([dev, prod])
+    tree = git.paths(remote)
+    assert ".wildside/ownership/dev.json" in tree
+    assert ".wildside/ownership/prod.json" in tree
+    assert "clusters/dev/kustomization.yaml" in tree
+    assert "clusters/prod/kustomization.yaml" in tree
+    assert git.count(remote) == 2  # later rounds changed nothing
+    for workdir in (dev.workdir, prod.workdir):
+        assert git("status", "--porcelain", cwd=workdir) == ""
+
+
+def test_same_cluster_same_files_commits_once(
+    tmp_path: Path, git: Git, remote: Path, make_request: Callable[..., PublishRequest]
+) -> None:
+    first = make_request(workdir=tmp_path / "a")
+    second = make_request(workdir=tmp_path / "b")
+    results = _race([first, second])
+    assert git.count(remote) == 1
+    shas = sorted(result.commit_sha for result in results)
+    assert shas[0] == ""
+    assert shas[1] == git("rev-parse", "main", cwd=remote)
+    # The loser caught up with the winner's commit.
+    assert git("rev-parse", "main", cwd=first.workdir) == git("rev-parse", "main", cwd=remote)
+    assert git("rev-parse", "main", cwd=second.workdir) == git("rev-parse", "main", cwd=remote)
+
+
+def test_same_workdir_is_serialised(
+    git: Git, remote: Path, make_request: Callable[..., PublishRequest]
+) -> None:
+    request = make_request()
+    results = _race([request, request, request])
+    assert git.count(remote) == 1
+    assert sorted(bool(result.commit_sha) for result in results) == [False, False, True]
+
+
+def test_lock_makes_a_second_publisher_wait(
+    git: Git, remote: Path, make_request: Callable[..., PublishRequest]
+) -> None:
+    request = make_request()
+    publish(request, log=lambda _line: None)
+    logs: list[str] = []
+    changed = dict(request.files)
+    changed["clusters/dev/extra.yaml"] = "extra: 1\n"
+    waiting = make_request(files=changed)
+    with (request.workdir / ".git" / LOCK_NAME).open("a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        worker = threading.Thread(target=publish, args=(waiting,), kwargs={"log": logs.append})
+        worker.start()
+        time.sleep(0.3)
+        assert worker.is_alive()
+        assert git.count(remote) == 1
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert logs[0].startswith("waiting for another publisher")
+    assert git.count(remote) == 2
