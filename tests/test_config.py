@@ -82,6 +82,12 @@ def test_unsafe_cluster_names_are_rejected(name: str) -> None:
     assert "lower-case letters" in problems["cluster.name"]
 
 
+@pytest.mark.parametrize("name", ["123", "on", "no", "true", "null", "1e3"])
+def test_names_yaml_would_retype_are_rejected(name: str) -> None:
+    problems = problems_of(env={"WILDSIDE_CLUSTER_NAME": name})
+    assert "reads as a number, boolean or null" in problems["cluster.name"]
+
+
 def test_sixty_three_character_name_is_accepted() -> None:
     assert config({"WILDSIDE_CLUSTER_NAME": "a" * 63}).cluster.name == "a" * 63
 
@@ -197,6 +203,7 @@ def test_cli_exits_non_zero_and_writes_nothing_on_bad_config(tmp_path: Path) -> 
     }
     run = subprocess.run(
         [sys.executable, "-m", "app", "synth", "--outdir", str(outdir)],
+        check=False,
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -213,6 +220,7 @@ def test_cli_exits_non_zero_and_writes_nothing_on_bad_config(tmp_path: Path) -> 
 def test_config_command_prints_resolved_json() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "app", "config"],
+        check=False,
         cwd=PROJECT_ROOT,
         env={"PATH": "/usr/bin:/bin", "WILDSIDE_CLUSTER_NAME": "shown"},
         capture_output=True,
@@ -226,6 +234,7 @@ def test_config_command_prints_resolved_json() -> None:
 def test_help_describes_every_command() -> None:
     run = subprocess.run(
         [sys.executable, "-m", "app", "--help"],
+        check=False,
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

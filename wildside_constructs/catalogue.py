@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from wildside_constructs.problems import Problem
+from wildside_constructs.props.cert_manager import CertManagerSettings
+from wildside_constructs.props.external_dns import ExternalDnsSettings
 from wildside_constructs.props.traefik import TraefikSettings
 
 
@@ -39,6 +41,8 @@ def _spec(key: str, folder: str, title: str, settings: type[Any]) -> ComponentSp
 
 COMPONENTS: tuple[ComponentSpec, ...] = (
     _spec("traefik", "traefik", "Traefik ingress", TraefikSettings),
+    _spec("cert_manager", "cert-manager", "cert-manager and ACME issuers", CertManagerSettings),
+    _spec("external_dns", "external-dns", "ExternalDNS (Cloudflare)", ExternalDnsSettings),
 )
 
 BY_KEY = {spec.key: spec for spec in COMPONENTS}

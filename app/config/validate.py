@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import yaml
+
 from app.config.model import NodePool, WildsideConfig
 from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.problems import Problem
@@ -18,6 +20,7 @@ REGION = re.compile(r"^[a-z]{3}[0-9]$")
 K8S_VERSION = re.compile(r"^(latest|[0-9]+\.[0-9]+|[0-9]+\.[0-9]+\.[0-9]+-do\.[0-9]+)$")
 GIT_URL = re.compile(r"^(https://|ssh://|git@)[^\s]+$")
 BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$")
+GO_NUMBER = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
@@ -73,7 +76,23 @@ def _cluster(config: WildsideConfig) -> list[Problem]:
     for name, pattern, value, reason in checks:
         if not pattern.match(value):
             found.append(Problem(f"cluster.{name}", f"{value!r} {reason}"))
+    for name in ("name", "environment", "domain"):
+        found += _stays_text(f"cluster.{name}", getattr(cluster, name))
     return found
+
+
+def _stays_text(field: str, value: str) -> list[Problem]:
+    """Flux substitutes text before re-reading YAML: ``123`` or ``on`` would retype."""
+    # Flux parses with Go's YAML, which also reads forms like 1e3 as numbers.
+    if not value or (isinstance(yaml.safe_load(value), str) and not GO_NUMBER.match(value)):
+        return []
+    return [
+        Problem(
+            field,
+            f"{value!r} reads as a number, boolean or null once Flux substitutes it into "
+            "a YAML manifest; include a letter (e.g. 'c123')",
+        )
+    ]
 
 
 def _pools(config: WildsideConfig) -> list[Problem]:

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 # Component key -> "module:Class" of its construct.
 CONSTRUCTS: dict[str, str] = {
     "traefik": "wildside_constructs.platform.traefik:Traefik",
+    "cert_manager": "wildside_constructs.platform.cert_manager:CertManager",
+    "external_dns": "wildside_constructs.platform.external_dns:ExternalDns",
 }
 
 

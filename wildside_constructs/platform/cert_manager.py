@@ -1,0 +1,260 @@
+"""cert-manager: the controller and one coherent set of Let's Encrypt ClusterIssuers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from constructs import Construct
+
+from wildside_constructs import flux
+from wildside_constructs.catalogue import BY_KEY
+from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.traefik import INGRESS_CLASS
+from wildside_constructs.props.cert_manager import (
+    CERT_MANAGER_CHART_VERSION,
+    CLUSTER_SECRET_STORE,
+    SECRET_STORE_UNIT,
+    CertManagerSettings,
+    CloudflareToken,
+)
+from wildside_constructs.props.common import Resources
+from wildside_constructs.validation.tree import VARIABLE
+from wildside_constructs.yamlout import dump
+
+SOURCE = HelmSource(name="jetstack", url="oci://quay.io/jetstack/charts")
+NAMESPACE = "cert-manager"
+PART_OF = "cert-manager"
+FOLDER = "platform/cert-manager"
+ISSUERS_UNIT = "cert-manager-issuers"
+TOKEN_UNIT = "cert-manager-cloudflare-token"  # noqa: S105 - a name, not a secret
+ACME_SERVERS = {
+    "staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
+    "production": "https://acme-v02.api.letsencrypt.org/directory",
+}
+CLOUDFLARE_TOKEN_SECRET = "cloudflare-api-token"  # noqa: S105 - a name, not a secret
+
+
+def unit_variables(
+    documents: Mapping[str, Mapping[str, Any]], available: Mapping[str, str]
+) -> dict[str, str]:
+    """Exactly the substitutions ``documents`` use, so no unit carries stray values."""
+    used = {name for doc in documents.values() for name in VARIABLE.findall(dump(doc))}
+    return {name: available[name] for name in sorted(used)}
+
+
+def resource_values(prefix: str) -> dict[str, dict[str, str]]:
+    """A container's requests and limits as ``${<prefix>_<cpu|memory>_<kind>}``."""
+    return {
+        kind: {res: f"${{{prefix}_{res}_{kind[:-1]}}}" for res in ("cpu", "memory")}
+        for kind in ("requests", "limits")
+    }
+
+
+def resource_variables(prefix: str, resources: Resources) -> dict[str, str]:
+    return {f"{prefix}_{name}": value for name, value in vars(resources).items()}
+
+
+def token_variables(prefix: str, token: CloudflareToken, cluster_name: str) -> dict[str, str]:
+    return {
+        f"{prefix}_cloudflare_secret_name": token.secret_name,
+        f"{prefix}_cloudflare_secret_key": token.secret_key,
+        f"{prefix}_cloudflare_vault_path": token.vault_key(cluster_name),
+        f"{prefix}_cloudflare_vault_property": token.vault_property,
+    }
+
+
+def cloudflare_token_unit(
+    *,
+    name: str,
+    folder: str,
+    namespace: str,
+    prefix: str,
+    variables: Mapping[str, str],
+    depends_on: tuple[str, ...],
+    part_of: str,
+) -> DeployUnit:
+    """An ExternalSecret that materialises the Cloudflare token Secret from Vault.
+
+    It sits in its own folder because only clusters running vault_eso use it,
+    and the ExternalSecret CRD comes from that component.
+    """
+    document = {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {
+            "name": CLOUDFLARE_TOKEN_SECRET,
+            "namespace": namespace,
+            "labels": flux.labels(part_of),
+        },
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": CLUSTER_SECRET_STORE},
+            "target": {"name": f"${{{prefix}_cloudflare_secret_name}}", "creationPolicy": "Owner"},
+            "data": [
+                {
+                    "secretKey": f"${{{prefix}_cloudflare_secret_key}}",
+                    "remoteRef": {
+                        "key": f"${{{prefix}_cloudflare_vault_path}}",
+                        "property": f"${{{prefix}_cloudflare_vault_property}}",
+                    },
+                }
+            ],
+        },
+    }
+    documents = {"externalsecret.yaml": document}
+    return DeployUnit(
+        name=name,
+        folder=folder,
+        documents=documents,
+        depends_on=depends_on,
+        variables=unit_variables(documents, variables),
+    )
+
+
+def issuer_ref(name: str) -> dict[str, str]:
+    return {"name": name, "kind": "ClusterIssuer", "group": "cert-manager.io"}
+
+
+def _cluster_issuer(name: str, server: str, solver: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "cert-manager.io/v1",
+        "kind": "ClusterIssuer",
+        "metadata": {"name": name, "labels": flux.labels(PART_OF)},
+        "spec": {
+            "acme": {
+                "server": server,
+                "email": "${acme_email}",
+                "privateKeySecretRef": {"name": f"{name}-account-key"},
+                "solvers": [solver],
+            }
+        },
+    }
+
+
+class CertManager(PlatformComponent):
+    spec = BY_KEY["cert_manager"]
+
+    def __init__(
+        self, scope: Construct, id: str, *, context: ClusterContext, settings: CertManagerSettings
+    ) -> None:
+        super().__init__(scope, id, context=context, settings=settings)
+        self.namespace = NAMESPACE
+        self.solver = settings.solver
+        self.issuers = {env: f"letsencrypt-{env}" for env in ACME_SERVERS}
+        self.staging_issuer = self.issuers["staging"]
+        self.production_issuer = self.issuers["production"]
+        self.issuer_refs = {env: issuer_ref(name) for env, name in self.issuers.items()}
+        self.issuers_unit = ISSUERS_UNIT
+        vault = "vault_eso" in context.enabled
+        # Per-cluster values travel as Flux substitutions so every folder under
+        # platform/cert-manager stays byte-identical for every cluster.
+        variables = {
+            "acme_email": context.acme_email,
+            "cert_manager_replicas": str(settings.replicas),
+            "cert_manager_webhook_replicas": str(settings.webhook_replicas),
+            "cert_manager_cainjector_replicas": str(settings.cainjector_replicas),
+            "cert_manager_pdb_enabled": str(settings.pdb_enabled).lower(),
+            **resource_variables("cert_manager", settings.resources),
+            **resource_variables("cert_manager_webhook", settings.webhook_resources),
+            **resource_variables("cert_manager_cainjector", settings.cainjector_resources),
+            **token_variables("cert_manager", settings.cloudflare, context.name),
+        }
+        self._controller(variables)
+        token_deps: tuple[str, ...] = ()
+        if settings.solver == "dns01-cloudflare" and vault:
+            token = cloudflare_token_unit(
+                name=TOKEN_UNIT,
+                folder=f"{FOLDER}/cloudflare-token",
+                namespace=NAMESPACE,
+                prefix="cert_manager",
+                variables=variables,
+                depends_on=("cert-manager", SECRET_STORE_UNIT),
+                part_of=PART_OF,
+            )
+            token_deps = (self.add_unit(token).name,)
+        self._issuers(variables, token_deps)
+
+    def _controller(self, variables: Mapping[str, str]) -> None:
+        source = self.use_source(SOURCE)
+
+        def workload(prefix: str) -> dict[str, Any]:
+            return {
+                "replicaCount": f"${{{prefix}_replicas}}",
+                "podDisruptionBudget": {
+                    "enabled": "${cert_manager_pdb_enabled}",
+                    "maxUnavailable": 1,
+                },
+                "resources": resource_values(prefix),
+            }
+
+        values: dict[str, Any] = {
+            # Chart-managed CRDs, kept if the release is ever uninstalled so
+            # certificates are not garbage-collected with them.
+            "crds": {"enabled": True, "keep": True},
+            **workload("cert_manager"),
+            "webhook": workload("cert_manager_webhook"),
+            "cainjector": workload("cert_manager_cainjector"),
+            "prometheus": {"enabled": True},
+        }
+        release = flux.helm_release(
+            name="cert-manager",
+            namespace=NAMESPACE,
+            chart="cert-manager",
+            version=CERT_MANAGER_CHART_VERSION,
+            source=source,
+            values=values,
+            part_of=PART_OF,
+        )
+        documents = {
+            "namespace.yaml": flux.namespace(NAMESPACE, PART_OF),
+            "helmrelease.yaml": release,
+        }
+        self.add_unit(
+            DeployUnit(
+                name="cert-manager",
+                folder=FOLDER,
+                documents=documents,
+                depends_on=("sources",),
+                variables=unit_variables(documents, variables),
+            )
+        )
+
+    def _issuers(self, variables: Mapping[str, str], token_deps: tuple[str, ...]) -> None:
+        solver: dict[str, Any]
+        if self.solver == "http01":
+            solver = {"http01": {"ingress": {"ingressClassName": INGRESS_CLASS}}}
+            depends_on: tuple[str, ...] = ("cert-manager", "traefik")
+        else:
+            secret_ref = {
+                "name": "${cert_manager_cloudflare_secret_name}",
+                "key": "${cert_manager_cloudflare_secret_key}",
+            }
+            solver = {"dns01": {"cloudflare": {"apiTokenSecretRef": secret_ref}}}
+            depends_on = ("cert-manager", *token_deps)
+        documents = {
+            f"clusterissuer-{name}.yaml": _cluster_issuer(name, ACME_SERVERS[env], solver)
+            for env, name in self.issuers.items()
+        }
+        # Each solver variant is its own folder: a cluster references only the
+        # one it chose, and neither folder's bytes depend on that choice.
+        self.add_unit(
+            DeployUnit(
+                name=ISSUERS_UNIT,
+                folder=f"{FOLDER}/issuers-{self.solver}",
+                documents=documents,
+                depends_on=depends_on,
+                variables=unit_variables(documents, variables),
+            )
+        )
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "namespace": self.namespace,
+            "solver": self.solver,
+            "staging_issuer": self.staging_issuer,
+            "production_issuer": self.production_issuer,
+            "issuer_refs": self.issuer_refs,
+            "issuers_unit": self.issuers_unit,
+        }

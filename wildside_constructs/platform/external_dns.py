@@ -1,0 +1,143 @@
+"""external-dns: publishes the cluster's ingress and service records to Cloudflare."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from constructs import Construct
+
+from wildside_constructs import flux
+from wildside_constructs.catalogue import BY_KEY
+from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.platform.cert_manager import (
+    cloudflare_token_unit,
+    resource_values,
+    resource_variables,
+    token_variables,
+    unit_variables,
+)
+from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.props.cert_manager import SECRET_STORE_UNIT
+from wildside_constructs.props.external_dns import (
+    EXTERNAL_DNS_CHART_VERSION,
+    ExternalDnsSettings,
+)
+
+SOURCE = HelmSource(name="external-dns", url="https://kubernetes-sigs.github.io/external-dns/")
+NAMESPACE = "external-dns"
+PART_OF = "external-dns"
+FOLDER = "platform/external-dns"
+NAMESPACE_UNIT = "external-dns-namespace"
+TOKEN_UNIT = "external-dns-cloudflare-token"  # noqa: S105 - a name, not a secret
+
+
+class ExternalDns(PlatformComponent):
+    """The namespace is a unit of its own so the token Secret can exist first.
+
+    external-dns reads the token at start-up and Helm waits for the pod; were
+    the ExternalSecret applied after the release, the install would time out
+    and exhaust its retries. So: namespace, then token, then release.
+    """
+
+    spec = BY_KEY["external_dns"]
+
+    def __init__(
+        self, scope: Construct, id: str, *, context: ClusterContext, settings: ExternalDnsSettings
+    ) -> None:
+        super().__init__(scope, id, context=context, settings=settings)
+        self.namespace = NAMESPACE
+        self.dns_zone = context.domain
+        self.txt_owner_id = context.name
+        self.domain_filters = (context.domain,)
+        self.policy = settings.policy
+        self.sources_watched = settings.sources
+        self.cloudflare_proxied = settings.cloudflare_proxied
+        proxied = (
+            "--cloudflare-proxied" if settings.cloudflare_proxied else "--no-cloudflare-proxied"
+        )
+        variables = {
+            "cluster_name": context.name,
+            "cluster_domain": context.domain,
+            "external_dns_policy": settings.policy,
+            # A JSON list is a YAML flow sequence, so Flux substitutes a real list.
+            "external_dns_sources": json.dumps(list(settings.sources)),
+            "external_dns_interval": settings.interval,
+            # Both kingpin and external-dns's cobra flags accept --no-<flag>;
+            # neither accepts --<flag>=false.
+            "external_dns_cloudflare_proxied_arg": proxied,
+            "external_dns_zone_id": settings.zone_id,
+            **resource_variables("external_dns", settings.resources),
+            **token_variables("external_dns", settings.cloudflare, context.name),
+        }
+        namespace_docs = {"namespace.yaml": flux.namespace(NAMESPACE, PART_OF)}
+        self.add_unit(
+            DeployUnit(name=NAMESPACE_UNIT, folder=f"{FOLDER}/namespace", documents=namespace_docs)
+        )
+        release_deps: tuple[str, ...] = ("sources", NAMESPACE_UNIT)
+        if "vault_eso" in context.enabled:
+            token = cloudflare_token_unit(
+                name=TOKEN_UNIT,
+                folder=f"{FOLDER}/cloudflare-token",
+                namespace=NAMESPACE,
+                prefix="external_dns",
+                variables=variables,
+                depends_on=(NAMESPACE_UNIT, SECRET_STORE_UNIT),
+                part_of=PART_OF,
+            )
+            release_deps += (self.add_unit(token).name,)
+        self._release(variables, release_deps)
+
+    def _release(self, variables: dict[str, str], depends_on: tuple[str, ...]) -> None:
+        source = self.use_source(SOURCE)
+        secret_ref = {
+            "name": "${external_dns_cloudflare_secret_name}",
+            "key": "${external_dns_cloudflare_secret_key}",
+        }
+        values: dict[str, Any] = {
+            "provider": {"name": "cloudflare"},
+            "env": [{"name": "CF_API_TOKEN", "valueFrom": {"secretKeyRef": secret_ref}}],
+            "domainFilters": ["${cluster_domain}"],
+            "txtOwnerId": "${cluster_name}",
+            "policy": "${external_dns_policy}",
+            "sources": "${external_dns_sources}",
+            "interval": "${external_dns_interval}",
+            "registry": "txt",
+            "logLevel": "info",
+            # An empty --zone-id-filter= is external-dns's "no filter".
+            "extraArgs": [
+                "${external_dns_cloudflare_proxied_arg}",
+                "--zone-id-filter=${external_dns_zone_id}",
+            ],
+            "resources": resource_values("external_dns"),
+        }
+        release = flux.helm_release(
+            name="external-dns",
+            namespace=NAMESPACE,
+            chart="external-dns",
+            version=EXTERNAL_DNS_CHART_VERSION,
+            source=source,
+            values=values,
+            part_of=PART_OF,
+        )
+        documents = {"helmrelease.yaml": release}
+        self.add_unit(
+            DeployUnit(
+                name="external-dns",
+                folder=FOLDER,
+                documents=documents,
+                depends_on=depends_on,
+                variables=unit_variables(documents, variables),
+            )
+        )
+
+    def contract(self) -> dict[str, Any]:
+        return {
+            "namespace": self.namespace,
+            "dns_zone": self.dns_zone,
+            "txt_owner_id": self.txt_owner_id,
+            "domain_filters": list(self.domain_filters),
+            "policy": self.policy,
+            "sources": list(self.sources_watched),
+            "cloudflare_proxied": self.cloudflare_proxied,
+        }
