@@ -10,6 +10,7 @@ from app.config.model import WildsideConfig
 from app.gitops import PublishRequest, PublishResult, publish
 from app.log import say, step
 from app.runtime import PROJECT_ROOT
+from wildside_constructs.catalogue import BY_KEY
 
 INFRA_MODULES = PROJECT_ROOT / "infra-modules"
 DEFAULT_GITOPS_DIR = PROJECT_ROOT / ".gitops"
@@ -59,7 +60,8 @@ def publish_tree(
     request = PublishRequest(
         cluster=config.cluster.name,
         files=files,
-        components=enabled,
+        # The publisher names components by their GitOps folder.
+        components=tuple(BY_KEY[key].folder for key in enabled if key in BY_KEY),
         workdir=gitops_dir(config),
         remote=config.gitops.remote or None,
         branch=config.gitops.branch,

@@ -41,8 +41,11 @@ def test_tree_has_the_foundation_layout(e2e: EndToEnd) -> None:
 
 def test_commit_names_cluster_and_components(e2e: EndToEnd) -> None:
     message = git("log", "-1", "--format=%B", "main", cwd=e2e.remote)
-    assert "dev" in message
-    assert "traefik" in message
+    subject = message.splitlines()[0]
+    assert "dev" in subject
+    # Every component the first publish added is named, by its GitOps folder.
+    for folder in ("traefik", "cert-manager", "external-dns"):
+        assert folder in subject, subject
 
 
 def test_second_run_makes_no_commit_and_writes_nothing(e2e: EndToEnd) -> None:
