@@ -21,6 +21,7 @@ from wildside_constructs.platform.cluster_tree import ClusterTree
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.sources import Sources
 from wildside_constructs.validation.errors import RenderError
+from wildside_constructs.validation.rules import tree_problems
 from wildside_constructs.validation.schemas import SchemaCatalogue
 from wildside_constructs.validation.tree import managed_path_problems, merge, schema_problems
 from wildside_constructs.yamlout import dump
@@ -65,6 +66,7 @@ class PlatformStack(TerraformStack):
         documents, problems = merge(parts)
         for path in documents:
             problems.extend(managed_path_problems(path, context.name))
+        problems.extend(tree_problems(documents))
         if props.schemas is not None:
             all_units = [unit for _part, unit in units] + list(sources.source_units)
             problems.extend(schema_problems(documents, all_units, props.schemas))
