@@ -48,6 +48,13 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--diff", action="store_true", help="with --dry-run, print the diff")
     parser.add_argument(
+        "--result-json",
+        type=Path,
+        metavar="FILE",
+        help="write the outcome (commit_sha, empty when nothing changed; manifest_count; "
+        "added/changed/removed paths) as JSON, for CI steps",
+    )
+    parser.add_argument(
         "--allow-shared-change",
         action="store_true",
         help="consent to changing platform/ files that other clusters' trees also read",
@@ -129,6 +136,18 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
             print(f"{label:8} {path}")
     if published.diff:
         print(published.diff, end="")
+    if args.result_json:
+        outcome = {
+            "commit_sha": published.commit_sha,
+            "manifest_count": len(result.rendered),
+            "files": published.manifest_count,
+            "added": list(published.added),
+            "changed": list(published.changed),
+            "removed": list(published.removed),
+            "pushed": published.pushed,
+            "dry_run": args.dry_run,
+        }
+        args.result_json.write_text(json.dumps(outcome, indent=2, sort_keys=True) + "\n")
     if args.dry_run:
         say("dry run: nothing committed or pushed")
     elif published.commit_sha:

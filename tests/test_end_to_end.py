@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.conftest import EndToEnd, git
@@ -79,3 +80,44 @@ def test_files_are_lf_with_trailing_newline(e2e: EndToEnd) -> None:
 def test_progress_is_reported(e2e: EndToEnd) -> None:
     assert "synthesising" in e2e.first.stderr
     assert "publishing" in e2e.first.stderr
+
+
+def test_dry_run_previews_without_committing(e2e: EndToEnd, tmp_path: Path) -> None:
+    before = git("rev-parse", "main", cwd=e2e.remote)
+    result = tmp_path / "result.json"
+    env = {**e2e.env, "WILDSIDE_ENABLE_EXTERNAL_DNS": "false"}
+    from tests.conftest import run_app
+
+    run = run_app(
+        [
+            "synth",
+            "--outdir",
+            str(tmp_path / "out"),
+            "--dry-run",
+            "--diff",
+            "--result-json",
+            str(result),
+        ],
+        env,
+    )
+    assert run.returncode == 0, run.stderr
+    outcome = json.loads(result.read_text())
+    assert outcome["commit_sha"] == ""
+    assert outcome["dry_run"] is True
+    removed = set(outcome["removed"])
+    assert "clusters/dev/external-dns.yaml" in removed
+    assert "platform/external-dns/helmrelease.yaml" in removed
+    assert not any("traefik" in path for path in removed)
+    assert "removed  clusters/dev/external-dns.yaml" in run.stdout
+    assert "-kind: HelmRelease" in run.stdout
+    assert git("rev-parse", "main", cwd=e2e.remote) == before
+
+
+def test_result_json_reports_commit_and_count(e2e: EndToEnd, tmp_path: Path) -> None:
+    result = tmp_path / "result.json"
+    run = e2e.run("--result-json", str(result))
+    assert run.returncode == 0, run.stderr
+    outcome = json.loads(result.read_text())
+    assert outcome["commit_sha"] == ""  # nothing changed since the first run
+    rendered = e2e.stack_json("platform-stack")["output"]["manifest_count"]["value"]
+    assert outcome["manifest_count"] == rendered
