@@ -13,7 +13,7 @@ from typing import Literal, get_args
 import yaml
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.common import Resources
+from wildside_constructs.props.common import Resources, SmallResources
 
 CERT_MANAGER_CHART_VERSION = "v1.19.2"
 # The ClusterSecretStore vault_eso serves, and the Flux unit that applies it.
@@ -127,16 +127,6 @@ class ControllerResources(Resources):
 
 
 @dataclass(frozen=True)
-class HelperResources(Resources):
-    """The webhook and cainjector need less than the controller."""
-
-    cpu_request: str = "50m"
-    memory_request: str = "64Mi"
-    cpu_limit: str = "200m"
-    memory_limit: str = "128Mi"
-
-
-@dataclass(frozen=True)
 class CertManagerSettings:
     solver: Solver = "dns01-cloudflare"
     replicas: int = 3
@@ -146,8 +136,8 @@ class CertManagerSettings:
     pdb_enabled: bool = True
     cloudflare: CloudflareToken = field(default_factory=CloudflareToken)
     resources: ControllerResources = field(default_factory=ControllerResources)
-    webhook_resources: HelperResources = field(default_factory=HelperResources)
-    cainjector_resources: HelperResources = field(default_factory=HelperResources)
+    webhook_resources: SmallResources = field(default_factory=SmallResources)
+    cainjector_resources: SmallResources = field(default_factory=SmallResources)
 
     def problems(self, where: str) -> list[Problem]:
         found: list[Problem] = []

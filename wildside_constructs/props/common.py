@@ -31,3 +31,13 @@ class Resources:
             "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
             "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
         }
+
+
+@dataclass(frozen=True)
+class SmallResources(Resources):
+    """Defaults for light helper processes (webhooks, injectors, DNS sync)."""
+
+    cpu_request: str = "50m"
+    memory_request: str = "64Mi"
+    cpu_limit: str = "200m"
+    memory_limit: str = "128Mi"

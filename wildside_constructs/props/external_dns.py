@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 from wildside_constructs.problems import Problem
 from wildside_constructs.props.cert_manager import CloudflareToken
-from wildside_constructs.props.common import Resources
+from wildside_constructs.props.common import SmallResources
 
 EXTERNAL_DNS_CHART_VERSION = "1.19.0"
 
@@ -33,14 +33,6 @@ _ZONE_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
-class ExternalDnsResources(Resources):
-    cpu_request: str = "50m"
-    memory_request: str = "64Mi"
-    cpu_limit: str = "200m"
-    memory_limit: str = "128Mi"
-
-
-@dataclass(frozen=True)
 class ExternalDnsSettings:
     policy: Policy = "sync"
     sources: tuple[str, ...] = ("ingress", "service")
@@ -52,7 +44,7 @@ class ExternalDnsSettings:
     # unless the zone is named by id; empty means "the zone is the domain".
     zone_id: str = ""
     cloudflare: CloudflareToken = field(default_factory=CloudflareToken)
-    resources: ExternalDnsResources = field(default_factory=ExternalDnsResources)
+    resources: SmallResources = field(default_factory=SmallResources)
 
     def problems(self, where: str) -> list[Problem]:
         found: list[Problem] = []
