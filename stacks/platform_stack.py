@@ -67,14 +67,16 @@ class PlatformStack(TerraformStack):
         for path in documents:
             problems.extend(managed_path_problems(path, context.name))
         problems.extend(tree_problems(documents))
+        # Serialised once: the same text is validated, output and published.
+        texts = {path: dump(documents[path]) for path in sorted(documents)}
         if props.schemas is not None:
             all_units = [unit for _part, unit in units] + list(sources.source_units)
-            problems.extend(schema_problems(documents, all_units, props.schemas))
+            problems.extend(schema_problems(documents, all_units, props.schemas, texts))
         if problems:
             raise RenderError(problems)
 
         self.documents = documents
-        self.rendered: dict[str, str] = {path: dump(documents[path]) for path in sorted(documents)}
+        self.rendered: dict[str, str] = texts
         self.enabled = tuple(self.components)
         TerraformOutput(
             self,

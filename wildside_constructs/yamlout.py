@@ -44,6 +44,10 @@ def dump(document: Any) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+# libyaml's parser is an order of magnitude faster and reads the same documents.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load(text: str) -> Any:
     """Parse YAML text produced by :func:`dump` (or any safe YAML)."""
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader, C or Python

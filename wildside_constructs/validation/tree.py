@@ -60,20 +60,29 @@ def substitute(text: str, variables: Mapping[str, str]) -> str:
 
 
 def schema_problems(
-    files: Mapping[str, Any], units: Iterable[DeployUnit], catalogue: SchemaCatalogue
+    files: Mapping[str, Any],
+    units: Iterable[DeployUnit],
+    catalogue: SchemaCatalogue,
+    texts: Mapping[str, str] | None = None,
 ) -> list[Problem]:
-    """Validate each document as the cluster will see it, after substitution."""
+    """Validate each document as the cluster will see it, after substitution.
+
+    ``texts`` (path -> serialised document) saves serialising twice; only a
+    document with placeholders is re-parsed, since YAML parsing dominates.
+    """
     variables_of = {unit.folder: unit.variables for unit in units}
     problems: list[Problem] = []
     for path, document in sorted(files.items()):
         folder = path.rsplit("/", 1)[0]
         variables = variables_of.get(folder, {})
-        text = dump(document)
-        missing = sorted(set(VARIABLE.findall(text)) - set(variables))
+        text = texts[path] if texts is not None else dump(document)
+        used = set(VARIABLE.findall(text))
+        missing = sorted(used - set(variables))
         if missing:
             problems.append(
                 Problem(path, f"substitution: no value for {', '.join(missing)} in its unit")
             )
             continue
-        problems.extend(catalogue.problems(path, load(substitute(text, variables))))
+        seen = load(substitute(text, variables)) if used else document
+        problems.extend(catalogue.problems(path, seen))
     return problems
