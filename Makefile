@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 CODE := app stacks wildside_constructs benchmarks
 
-.PHONY: help synth render preview test test-fast check-fmt fmt lint typecheck check bench clean
+.PHONY: help synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,15 @@ render: deps ## Platform-stack only (no provider bindings), then publish
 
 preview: deps ## Dry run: show what would change in the GitOps repository
 	$(BIN)/wildside synth --dry-run --diff
+
+modules: deps ## Regenerate infra-modules/ (plain OpenTofu modules) from the constructs
+	$(BIN)/python -m app.modules
+
+plan: deps ## Drift check of cluster-stack: exit 0 no changes, 1 error, 2 changes pending
+	$(BIN)/wildside plan
+
+deploy: deps ## Apply cluster-stack only when its plan has changes
+	$(BIN)/wildside deploy
 
 test: deps ## Run every test
 	$(BIN)/python -m pytest

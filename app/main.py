@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.config.model import WildsideConfig
 from app.log import say, step
-from app.props import cluster_context, doks_props, platform_settings
+from app.props import cluster_context, cluster_stack_props, platform_settings
 from app.runtime import prepare_node
 
 if TYPE_CHECKING:
     from stacks.platform_stack import PlatformStack
 
-CLUSTER_STACK = "cluster-stack"
+CLUSTER_STACK = "cluster-stack"  # holds the Flux bootstrap too (docs/flux-bootstrap.md)
 PLATFORM_STACK = "platform-stack"
 ALL_STACKS = (CLUSTER_STACK, PLATFORM_STACK)
 
@@ -59,6 +60,7 @@ def synthesise(
 
     app = App(outdir=str(outdir))
     platform: PlatformStack | None = None
+    checks: list[Callable[[], None]] = []
     if PLATFORM_STACK in options.stacks:
         with step(f"rendering {PLATFORM_STACK} for cluster {config.cluster.name}"):
             found = schema_dir()
@@ -73,10 +75,14 @@ def synthesise(
     if CLUSTER_STACK in options.stacks:
         # The provider bindings cost seconds to load: only when this stack is wanted.
         with step(f"building {CLUSTER_STACK} (loading provider bindings)"):
-            from stacks.cluster_stack import ClusterStack, ClusterStackProps
+            from stacks.cluster_stack import ClusterStack
 
-            ClusterStack(app, CLUSTER_STACK, props=ClusterStackProps(cluster=doks_props(config)))
+            stack_props = cluster_stack_props(config, os.environ)
+            checks.append(ClusterStack(app, CLUSTER_STACK, props=stack_props).preflight)
     with step(f"synthesising {', '.join(options.stacks)} into {outdir}"):
+        # Checks that cdktf would run mid-synth run first, so a failure writes nothing.
+        for check in checks:
+            check()
         app.synth()
     result = SynthResult(outdir=outdir, stacks=options.stacks)
     if platform is not None:

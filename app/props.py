@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from app.config.model import WildsideConfig
@@ -9,6 +10,7 @@ from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.model import ClusterContext
 
 if TYPE_CHECKING:
+    from stacks.cluster_stack import ClusterStackProps
     from wildside_constructs.cluster.doks import DoksClusterProps
 
 
@@ -64,4 +66,50 @@ def doks_props(config: WildsideConfig) -> DoksClusterProps:
         maintenance_day=cluster.maintenance.day,
         maintenance_start_time=cluster.maintenance.start_time,
         vpc_uuid=(cluster.vpc.uuid or None) if cluster.vpc else None,
+    )
+
+
+def cluster_stack_props(config: WildsideConfig, environ: Mapping[str, str]) -> ClusterStackProps:
+    """cluster-stack's props; ``environ`` names the engine (TERRAFORM_BINARY_NAME)."""
+    from stacks.cluster_stack import ClusterStackProps, FluxProps
+    from stacks.state import StateProps
+    from wildside_constructs.cluster.vpc import DoksVpcProps
+
+    cluster, state, flux = config.cluster, config.state, config.flux
+    vpc = cluster.vpc
+    return ClusterStackProps(
+        cluster=doks_props(config),
+        vpc=DoksVpcProps(
+            cluster_name=cluster.name,
+            region=cluster.region,
+            ip_range=vpc.ip_range,
+            allow_destroy=cluster.allow_destroy,
+        )
+        if vpc is not None and vpc.create
+        else None,
+        state=StateProps(
+            cluster=cluster.name,
+            backend=state.backend,
+            bucket=state.bucket,
+            region=state.region,
+            endpoint=state.endpoint,
+            key_prefix=state.key_prefix,
+            use_path_style=state.use_path_style,
+            use_lockfile=state.use_lockfile,
+            skip_credentials_validation=state.skip_credentials_validation,
+            skip_region_validation=state.skip_region_validation,
+            skip_requesting_account_id=state.skip_requesting_account_id,
+            skip_metadata_api_check=state.skip_metadata_api_check,
+            skip_s3_checksum=state.skip_s3_checksum,
+            encryption=state.encryption,
+            engine=environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu",
+        ),
+        flux=FluxProps(
+            repository_url=config.gitops.repository_url,
+            branch=config.gitops.branch,
+            kube_auth=flux.kube_auth,
+            revision=flux.revision,
+        )
+        if flux.bootstrap
+        else None,
     )

@@ -1,31 +1,140 @@
-"""cluster-stack: the DOKS cluster, applied with ``cdktf deploy cluster-stack``."""
+"""cluster-stack: the DOKS cluster, applied with ``cdktf deploy cluster-stack``.
+
+It holds the VPC (optional), the cluster and its node pools, and the Flux
+bootstrap, so one plan covers a new cluster end to end: every Kubernetes
+resource here is a typed one, which plans before the API server exists.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import Fn, TerraformOutput, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
-from stacks.backend import local_backend
+from stacks.state import StateProps, configure_state
 from wildside_constructs.cluster.doks import DoksCluster, DoksClusterProps
+from wildside_constructs.cluster.protection import protect
+from wildside_constructs.cluster.values import Ref, text
+from wildside_constructs.cluster.vpc import DoksVpc, DoksVpcProps
+
+GIT_TOKEN_VARIABLE = "flux_git_token"  # noqa: S105 - a variable name
+
+
+@dataclass(frozen=True)
+class FluxProps:
+    repository_url: str
+    branch: str
+    kube_auth: Literal["exec", "token"] = "exec"
+    revision: int = 1
 
 
 @dataclass(frozen=True)
 class ClusterStackProps:
     cluster: DoksClusterProps
+    # Create a VPC for the cluster; an existing one is cluster.vpc_uuid instead.
+    vpc: DoksVpcProps | None = None
+    state: StateProps | None = None
+    # None: no Flux bootstrap (and the Kubernetes bindings are never loaded).
+    flux: FluxProps | None = None
 
 
 class ClusterStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, *, props: ClusterStackProps) -> None:
         super().__init__(scope, id)
-        local_backend(self, id)
+        cluster_props = props.cluster
+        configure_state(self, id, props.state or StateProps(cluster=text(cluster_props.name)))
         # No token argument: the provider reads DIGITALOCEAN_TOKEN itself, so the
         # credential never enters the synthesised JSON or the state.
         DigitaloceanProvider(self, "digitalocean")
-        self.doks = DoksCluster(self, "doks", props=props.cluster)
+        self.vpc: DoksVpc | None = None
+        if props.vpc is not None:
+            self.vpc = DoksVpc(self, "vpc", props=props.vpc)
+            cluster_props = replace(cluster_props, vpc_uuid=self.vpc.id)
+        self.doks = DoksCluster(self, "doks", props=cluster_props)
         cluster = self.doks.cluster
         TerraformOutput(self, "cluster_id", value=cluster.id)
         TerraformOutput(self, "cluster_urn", value=cluster.urn)
         TerraformOutput(self, "cluster_endpoint", value=cluster.endpoint)
+        TerraformOutput(self, "vpc_id", value=cluster.vpc_uuid)
+        TerraformOutput(
+            self,
+            "kubeconfig",
+            value=cluster.kube_config.get(0).raw_config,
+            sensitive=True,
+            description="kubeconfig with a token that expires (7 days); prefer doctl",
+        )
+        if props.flux is not None:
+            self._flux(props.flux, text(cluster_props.name))
+        self.protection = protect(self, allow_destroy=cluster_props.allow_destroy)
+
+    def preflight(self) -> None:
+        """Run the destroy-protection check now, so a failure writes nothing."""
+        self.protection.check(self)
+
+    def _flux(self, flux: FluxProps, cluster_name: str) -> None:
+        # Loaded here: the Kubernetes bindings cost seconds to import.
+        from cdktf_cdktf_provider_kubernetes.provider import (
+            KubernetesProvider,
+            KubernetesProviderExec,
+        )
+
+        from wildside_constructs.cluster.flux_bootstrap import FluxBootstrap, FluxBootstrapProps
+        from wildside_constructs.cluster.flux_sync import FLUX_VERSION, cluster_path
+
+        token = TerraformVariable(
+            self,
+            GIT_TOKEN_VARIABLE,
+            type="string",
+            default="",
+            sensitive=True,
+            nullable=False,
+            description="HTTPS token Flux reads the GitOps repository with; empty for a "
+            "public repository. Set TF_VAR_flux_git_token, never a file.",
+        )
+        cluster = self.doks.cluster
+        kube = cluster.kube_config.get(0)
+        # Provider settings are unknown until the cluster exists; typed
+        # resources still plan, and are applied once the cluster is created.
+        auth: dict[str, object] = (
+            {
+                "exec": [
+                    KubernetesProviderExec(
+                        api_version="client.authentication.k8s.io/v1beta1",
+                        command="doctl",
+                        args=[
+                            "kubernetes",
+                            "cluster",
+                            "kubeconfig",
+                            "exec-credential",
+                            "--version=v1beta1",
+                            cluster.id,
+                        ],
+                    )
+                ]
+            }
+            if flux.kube_auth == "exec"
+            else {"token": kube.token}
+        )
+        KubernetesProvider(
+            self,
+            "kubernetes",
+            host=cluster.endpoint,
+            cluster_ca_certificate=Fn.base64decode(kube.cluster_ca_certificate),
+            **auth,  # type: ignore[arg-type]
+        )
+        self.flux = FluxBootstrap(
+            self,
+            "flux",
+            props=FluxBootstrapProps(
+                repository_url=flux.repository_url,
+                branch=flux.branch,
+                cluster_name=cluster_name,
+                git_token=Ref(f"var.{token.friendly_unique_id}"),
+                revision=flux.revision,
+            ),
+        )
+        TerraformOutput(self, "flux_version", value=FLUX_VERSION)
+        TerraformOutput(self, "flux_path", value=cluster_path(cluster_name))

@@ -19,6 +19,7 @@ from app.config.errors import ConfigError, Problem
 from app.config.model import (
     ClusterSettings,
     Components,
+    FluxSettings,
     GitOpsSettings,
     NodePool,
     StateSettings,
@@ -48,10 +49,14 @@ STRING_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_BUCKET": ("state", "bucket"),
     "WILDSIDE_STATE_REGION": ("state", "region"),
     "WILDSIDE_STATE_ENDPOINT": ("state", "endpoint"),
+    "WILDSIDE_STATE_KEY_PREFIX": ("state", "key_prefix"),
+    "WILDSIDE_FLUX_KUBE_AUTH": ("flux", "kube_auth"),
 }
 BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_ALLOW_DESTROY": ("cluster", "allow_destroy"),
     "WILDSIDE_STATE_ENCRYPTION": ("state", "encryption"),
+    "WILDSIDE_STATE_USE_PATH_STYLE": ("state", "use_path_style"),
+    "WILDSIDE_FLUX_BOOTSTRAP": ("flux", "bootstrap"),
     **{f"WILDSIDE_ENABLE_{key.upper()}": ("components", key) for key in vars(Components())},
 }
 NODE_POOLS_ENV = "WILDSIDE_NODE_POOLS"
@@ -115,7 +120,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     settings: dict[str, Any] = {}
     for key, spec in BY_KEY.items():
         settings[key] = from_mapping(spec.settings, raw.pop(key, {}), key, problems)
-    known = {"cluster", "node_pools", "gitops", "state", "components"}
+    known = {"cluster", "node_pools", "gitops", "state", "flux", "components"}
     for table in sorted(set(raw) - known):
         names = ", ".join(sorted(known | set(BY_KEY)))
         problems.append(Problem(table, f"unknown table; known tables: {names}"))
@@ -131,6 +136,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
         ),
         gitops=from_mapping(GitOpsSettings, raw.get("gitops", {}), "gitops", problems),
         state=from_mapping(StateSettings, raw.get("state", {}), "state", problems),
+        flux=from_mapping(FluxSettings, raw.get("flux", {}), "flux", problems),
         components=from_mapping(Components, raw.get("components", {}), "components", problems),
         settings=settings,
         source=source,

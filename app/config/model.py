@@ -90,11 +90,33 @@ class StateSettings:
     backend: Literal["local", "s3"] = "local"
     bucket: str = ""
     region: str = "us-east-1"
+    # e.g. https://nyc3.digitaloceanspaces.com; empty means AWS S3 itself.
     endpoint: str = ""
+    # State lives at <key_prefix>/<cluster>/<stack>.tfstate.
     key_prefix: str = "clusters"
     use_path_style: bool = False
     use_lockfile: bool = True
+    # S3-compatible stores (Spaces, MinIO) have no STS, IMDS or AWS regions:
+    # the AWS SDK's checks against them fail, so they are skipped by default.
+    skip_credentials_validation: bool = True
+    skip_region_validation: bool = True
+    skip_requesting_account_id: bool = True
+    skip_metadata_api_check: bool = True
+    skip_s3_checksum: bool = True
+    # OpenTofu client-side encryption; the passphrase comes from TF_VAR_state_passphrase.
     encryption: bool = False
+
+
+@dataclass(frozen=True)
+class FluxSettings:
+    """How cluster-stack bootstraps Flux on the new cluster (docs/flux-bootstrap.md)."""
+
+    bootstrap: bool = True
+    # "exec": doctl mints a short-lived token on each run; "token": the token
+    # DigitalOcean returns with the cluster (held in state, expires after 7 days).
+    kube_auth: Literal["exec", "token"] = "exec"
+    # Bump to re-run the bootstrap Job with unchanged inputs (e.g. after a manual removal).
+    revision: int = 1
 
 
 @dataclass(frozen=True)
@@ -118,6 +140,7 @@ class WildsideConfig:
     node_pools: tuple[NodePool, ...]
     gitops: GitOpsSettings
     state: StateSettings = field(default_factory=StateSettings)
+    flux: FluxSettings = field(default_factory=FluxSettings)
     components: Components = field(default_factory=Components)
     # Component key -> that component's settings dataclass (see the registry).
     settings: dict[str, Any] = field(default_factory=dict)

@@ -22,6 +22,17 @@ GIT_URL = re.compile(r"^(https://|ssh://|git@)[^\s]+$")
 BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$")
 GO_NUMBER = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+# Kubernetes label/taint keys: an optional DNS-subdomain prefix and '/', then a name.
+K8S_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_DNS_PART = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+K8S_PREFIX = re.compile(rf"^(?=.{{1,253}}$){_DNS_PART}(\.{_DNS_PART})*$")
+DO_TAG = re.compile(r"^[A-Za-z0-9:_-]{1,255}$")
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+CIDR = re.compile(r"^(10|172|192)\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/(1[6-9]|2[0-8])$")
+ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
+BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+KEY_PREFIX = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$")
+_TAG_RULE = "is not a DigitalOcean tag: use letters, digits, ':', '-' and '_' (1-255)"
 
 
 def _label(field: str, value: str, what: str) -> list[Problem]:
@@ -37,9 +48,49 @@ def _label(field: str, value: str, what: str) -> list[Problem]:
     return [Problem(field, f"{reason}; {what} {fix}")]
 
 
+def _k8s_key(field: str, key: str) -> list[Problem]:
+    prefix, _, name = key.rpartition("/")
+    if K8S_NAME.match(name) and (not prefix or K8S_PREFIX.match(prefix)):
+        return []
+    return [
+        Problem(
+            field,
+            f"{key!r} is not a Kubernetes key: use an optional DNS prefix and '/', then up to "
+            "63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+        )
+    ]
+
+
+def _k8s_value(field: str, value: str) -> list[Problem]:
+    if not value or K8S_NAME.match(value):
+        return []
+    return [
+        Problem(
+            field,
+            f"{value!r} is not a Kubernetes label value: up to 63 letters, digits, '-', '_' "
+            "or '.', starting and ending with a letter or digit (or empty)",
+        )
+    ]
+
+
+def _pool_metadata(where: str, pool: NodePool) -> list[Problem]:
+    found: list[Problem] = []
+    for key, value in sorted(pool.labels.items()):
+        found += _k8s_key(f"{where}.labels.{key}", key)
+        found += _k8s_value(f"{where}.labels.{key}", value)
+    for index, taint in enumerate(pool.taints):
+        found += _k8s_key(f"{where}.taints[{index}].key", taint.key)
+        found += _k8s_value(f"{where}.taints[{index}].value", taint.value)
+    for index, tag in enumerate(pool.tags):
+        if not DO_TAG.match(tag):
+            found.append(Problem(f"{where}.tags[{index}]", f"{tag!r} {_TAG_RULE}"))
+    return found
+
+
 def _pool(index: int, pool: NodePool) -> list[Problem]:
     where = f"node_pools[{index}]"
     found = _label(f"{where}.name", pool.name, "a pool name must be a DNS label:")
+    found += _pool_metadata(where, pool)
     if not pool.size.strip():
         found.append(Problem(f"{where}.size", "must not be empty; use a droplet slug"))
     if pool.auto_scale:
@@ -48,6 +99,10 @@ def _pool(index: int, pool: NodePool) -> list[Problem]:
         elif not 1 <= pool.min_nodes <= pool.max_nodes:
             found.append(
                 Problem(f"{where}.min_nodes", "must be at least 1 and no more than max_nodes")
+            )
+        elif pool.count is not None and not pool.min_nodes <= pool.count <= pool.max_nodes:
+            found.append(
+                Problem(f"{where}.count", "must lie between min_nodes and max_nodes (or be unset)")
             )
     elif pool.count is None or pool.count < 1:
         found.append(
@@ -78,6 +133,42 @@ def _cluster(config: WildsideConfig) -> list[Problem]:
             found.append(Problem(f"cluster.{name}", f"{value!r} {reason}"))
     for name in ("name", "environment", "domain"):
         found += _stays_text(f"cluster.{name}", getattr(cluster, name))
+    for index, tag in enumerate(cluster.tags):
+        if not DO_TAG.match(tag):
+            found.append(Problem(f"cluster.tags[{index}]", f"{tag!r} {_TAG_RULE}"))
+    if cluster.auto_upgrade and "-do." in cluster.kubernetes_version:
+        found.append(
+            Problem(
+                "cluster.kubernetes_version",
+                "an exact slug with auto_upgrade = true would make every plan undo "
+                "DigitalOcean's upgrades; use a minor such as '1.33' or 'latest'",
+            )
+        )
+    return found + _vpc(config)
+
+
+def _vpc(config: WildsideConfig) -> list[Problem]:
+    vpc = config.cluster.vpc
+    if vpc is None:
+        return []
+    found: list[Problem] = []
+    if vpc.create and vpc.uuid:
+        found.append(Problem("cluster.vpc", "set either create = true or uuid, not both"))
+    if not vpc.create and not vpc.uuid:
+        found.append(
+            Problem("cluster.vpc", "set create = true (new VPC) or uuid (existing VPC), or drop it")
+        )
+    if vpc.uuid and not UUID.match(vpc.uuid):
+        found.append(Problem("cluster.vpc.uuid", f"{vpc.uuid!r} is not a VPC id (a UUID)"))
+    if vpc.ip_range and not vpc.create:
+        found.append(Problem("cluster.vpc.ip_range", "only applies with create = true"))
+    if vpc.ip_range and not CIDR.match(vpc.ip_range):
+        found.append(
+            Problem(
+                "cluster.vpc.ip_range",
+                f"{vpc.ip_range!r} is not a private IPv4 range from /16 to /28 (e.g. 10.10.0.0/16)",
+            )
+        )
     return found
 
 
@@ -117,6 +208,44 @@ def _gitops_and_state(config: WildsideConfig) -> list[Problem]:
         found.append(Problem("gitops.branch", f"{config.gitops.branch!r} is not a branch name"))
     if config.state.backend == "s3" and not config.state.bucket:
         found.append(Problem("state.bucket", "is required when state.backend is 's3'"))
+    return found + _state(config) + _flux(config)
+
+
+def _state(config: WildsideConfig) -> list[Problem]:
+    state = config.state
+    found: list[Problem] = []
+    if state.bucket and not BUCKET.match(state.bucket):
+        found.append(Problem("state.bucket", f"{state.bucket!r} is not a bucket name"))
+    if state.endpoint and not ENDPOINT.match(state.endpoint):
+        found.append(
+            Problem(
+                "state.endpoint",
+                f"{state.endpoint!r} is not an endpoint URL such as "
+                "https://nyc3.digitaloceanspaces.com",
+            )
+        )
+    if not KEY_PREFIX.match(state.key_prefix):
+        found.append(
+            Problem(
+                "state.key_prefix",
+                f"{state.key_prefix!r} must be '/'-separated names of letters, digits, '-', '_'",
+            )
+        )
+    return found
+
+
+def _flux(config: WildsideConfig) -> list[Problem]:
+    found: list[Problem] = []
+    if config.flux.bootstrap and not config.gitops.repository_url.startswith("https://"):
+        found.append(
+            Problem(
+                "gitops.repository_url",
+                "the Flux bootstrap reads the repository over HTTPS (with an optional token "
+                "from TF_VAR_flux_git_token); use an https:// URL or set flux.bootstrap = false",
+            )
+        )
+    if config.flux.revision < 1:
+        found.append(Problem("flux.revision", "must be at least 1"))
     return found
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from cdktf import TerraformResourceLifecycle
+from cdktf import TerraformIterator, TerraformResourceLifecycle, Token
 from cdktf_cdktf_provider_digitalocean.data_digitalocean_kubernetes_versions import (
     DataDigitaloceanKubernetesVersions,
 )
@@ -14,11 +15,17 @@ from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
     KubernetesClusterNodePool,
     KubernetesClusterNodePoolTaint,
 )
-from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import (
-    KubernetesNodePool,
-    KubernetesNodePoolTaint,
-)
+from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import KubernetesNodePool
 from constructs import Construct
+
+from wildside_constructs.cluster.values import (
+    Ref,
+    flag,
+    number,
+    string_map,
+    strings,
+    text,
+)
 
 
 @dataclass(frozen=True)
@@ -36,86 +43,168 @@ class NodePoolProps:
 
 @dataclass(frozen=True)
 class DoksClusterProps:
-    name: str
-    region: str
+    """Plain values for a stack, or :class:`Ref` expressions for a module."""
+
+    name: str | Ref
+    region: str | Ref
     # "latest", a minor ("1.33") resolved to its newest patch, or an exact slug.
-    kubernetes_version: str
-    node_pools: tuple[NodePoolProps, ...]
+    kubernetes_version: str | Ref
+    # The first pool is the default pool. A Ref names a list(object) whose
+    # objects use the node pool attribute names (node_count, not count).
+    node_pools: tuple[NodePoolProps, ...] | Ref
+    # Not an expression: Terraform reads lifecycle before any variable.
     allow_destroy: bool = False
-    ha: bool = False
-    auto_upgrade: bool = False
-    surge_upgrade: bool = True
-    tags: tuple[str, ...] = ()
-    maintenance_day: str = "sunday"
-    maintenance_start_time: str = "04:00"
-    vpc_uuid: str | None = None
+    ha: bool | Ref = False
+    auto_upgrade: bool | Ref = False
+    surge_upgrade: bool | Ref = True
+    tags: tuple[str, ...] | Ref = ()
+    maintenance_day: str | Ref = "sunday"
+    maintenance_start_time: str | Ref = "04:00"
+    vpc_uuid: str | Ref | None = None
 
 
-def _pool_args(pool: NodePoolProps) -> dict[str, object]:
-    args: dict[str, object] = {"name": pool.name, "size": pool.size}
-    if pool.auto_scale:
-        args.update(auto_scale=True, min_nodes=pool.min_nodes, max_nodes=pool.max_nodes)
-    else:
-        args["node_count"] = pool.count
-    if pool.labels:
-        args["labels"] = dict(pool.labels)
-    if pool.tags:
-        args["tags"] = list(pool.tags)
-    return args
+def pool_value(pool: NodePoolProps) -> dict[str, Any]:
+    """A pool as the object the extra-pool ``for_each`` iterates over."""
+    value: dict[str, Any] = {
+        "name": pool.name,
+        "size": pool.size,
+        "auto_scale": pool.auto_scale,
+        "labels": dict(pool.labels),
+        "taints": [{"key": k, "value": v, "effect": e} for k, v, e in pool.taints],
+        "tags": list(pool.tags),
+    }
+    # Absent rather than null: cdktf drops None, and try() below reads absence as null.
+    # An autoscaled pool leaves node_count unset so plans never fight the autoscaler.
+    sizes = (
+        {"min_nodes": pool.min_nodes, "max_nodes": pool.max_nodes}
+        if pool.auto_scale
+        else {"node_count": pool.count}
+    )
+    value.update({key: nodes for key, nodes in sizes.items() if nodes is not None})
+    return value
+
+
+def _taint_block(source: str) -> dict[str, Any]:
+    # Written by hand: cdktf's nested dynamic iterator inside a for_each
+    # resource renders its references as `each.value`, the outer iterator.
+    return {
+        "for_each": f"${{{source}}}",
+        "content": {
+            "key": "${taint.value.key}",
+            "value": "${taint.value.value}",
+            "effect": "${taint.value.effect}",
+        },
+    }
 
 
 class DoksCluster(Construct):
-    """``digitalocean_kubernetes_cluster`` plus one resource per extra pool.
+    """``digitalocean_kubernetes_cluster`` plus one node pool resource per extra pool.
 
     DigitalOcean keeps the default pool inside the cluster resource; further
-    pools must be separate ``digitalocean_kubernetes_node_pool`` resources.
+    pools are a ``digitalocean_kubernetes_node_pool`` with ``for_each`` keyed by
+    pool name, so adding or removing one pool never re-addresses the others.
     """
 
     def __init__(self, scope: Construct, id: str, *, props: DoksClusterProps) -> None:
         super().__init__(scope, id)
         lifecycle = TerraformResourceLifecycle(prevent_destroy=not props.allow_destroy)
-        default, *extra = props.node_pools
-        version = self._version(props.kubernetes_version)
         self.cluster = KubernetesCluster(
             self,
             "cluster",
-            name=props.name,
-            region=props.region,
-            version=version,
-            ha=props.ha,
-            auto_upgrade=props.auto_upgrade,
-            surge_upgrade=props.surge_upgrade,
-            tags=list(props.tags) or None,
-            vpc_uuid=props.vpc_uuid,
+            name=text(props.name),
+            region=text(props.region),
+            version=self._version(props.kubernetes_version),
+            ha=flag(props.ha),
+            auto_upgrade=flag(props.auto_upgrade),
+            surge_upgrade=flag(props.surge_upgrade),
+            tags=strings(props.tags),
+            vpc_uuid=text(props.vpc_uuid) if props.vpc_uuid is not None else None,
             maintenance_policy=KubernetesClusterMaintenancePolicy(
-                day=props.maintenance_day, start_time=props.maintenance_start_time
+                day=text(props.maintenance_day), start_time=text(props.maintenance_start_time)
             ),
-            node_pool=KubernetesClusterNodePool(
-                **_pool_args(default),  # type: ignore[arg-type]
-                taint=[
-                    KubernetesClusterNodePoolTaint(key=k, value=v, effect=e)
-                    for k, v, e in default.taints
-                ]
-                or None,
-            ),
+            node_pool=self._default_pool(props.node_pools),
             lifecycle=lifecycle,
         )
-        self.node_pools = [
-            KubernetesNodePool(
-                self,
-                f"pool-{pool.name}",
-                cluster_id=self.cluster.id,
-                **_pool_args(pool),  # type: ignore[arg-type]
-                taint=[KubernetesNodePoolTaint(key=k, value=v, effect=e) for k, v, e in pool.taints]
-                or None,
-                lifecycle=lifecycle,
-            )
-            for pool in extra
-        ]
+        if isinstance(props.node_pools, Ref):
+            # The taints of a module's default pool are only known to Terraform.
+            taints = props.node_pools.at("[0]").attr("taints", "[]")
+            self.cluster.add_override("node_pool.dynamic.taint", _taint_block(taints.expression))
+        self.node_pools = self._extra_pools(props.node_pools, lifecycle)
 
-    def _version(self, requested: str) -> str:
-        if requested.count(".") == 2:
+    def _default_pool(self, pools: tuple[NodePoolProps, ...] | Ref) -> KubernetesClusterNodePool:
+        if isinstance(pools, Ref):
+            first = pools.at("[0]")
+            return KubernetesClusterNodePool(
+                name=str(first.at(".name")),
+                size=str(first.at(".size")),
+                node_count=number(first.attr("node_count", "null")),
+                auto_scale=flag(first.attr("auto_scale", "false")),
+                min_nodes=number(first.attr("min_nodes", "null")),
+                max_nodes=number(first.attr("max_nodes", "null")),
+                labels=string_map(first.attr("labels", "{}")),
+                tags=strings(first.attr("tags", "[]")),
+            )
+        default = pools[0]
+        sizes: dict[str, Any] = (
+            {"auto_scale": True, "min_nodes": default.min_nodes, "max_nodes": default.max_nodes}
+            if default.auto_scale
+            else {"node_count": default.count}
+        )
+        return KubernetesClusterNodePool(
+            name=default.name,
+            size=default.size,
+            labels=string_map(default.labels),
+            tags=strings(default.tags),
+            taint=[
+                KubernetesClusterNodePoolTaint(key=k, value=v, effect=e)
+                for k, v, e in default.taints
+            ]
+            or None,
+            **sizes,
+        )
+
+    def _extra_pools(
+        self, pools: tuple[NodePoolProps, ...] | Ref, lifecycle: TerraformResourceLifecycle
+    ) -> KubernetesNodePool | None:
+        if isinstance(pools, Ref):
+            ref = pools.expression
+            by_name = f"${{{{ for p in slice({ref}, 1, length({ref})) : p.name => p }}}}"
+            source: Any = Token.as_any_map(by_name)
+        elif len(pools) > 1:
+            source = {pool.name: pool_value(pool) for pool in pools[1:]}
+        else:
+            return None
+        each = Ref("each.value")
+        resource = KubernetesNodePool(
+            self,
+            "pools",
+            for_each=TerraformIterator.from_map(source),
+            cluster_id=self.cluster.id,
+            name=str(each.at(".name")),
+            size=str(each.at(".size")),
+            node_count=number(each.attr("node_count", "null")),
+            auto_scale=flag(each.attr("auto_scale", "false")),
+            min_nodes=number(each.attr("min_nodes", "null")),
+            max_nodes=number(each.attr("max_nodes", "null")),
+            labels=string_map(each.attr("labels", "{}")),
+            tags=strings(each.attr("tags", "[]")),
+            lifecycle=lifecycle,
+        )
+        resource.add_override("dynamic.taint", _taint_block(each.attr("taints", "[]").expression))
+        return resource
+
+    def _version(self, requested: str | Ref) -> str:
+        if isinstance(requested, Ref):
+            # A module decides at plan time: an exact slug ("1.33.1-do.3") has
+            # more than one dot; anything else selects the newest matching patch.
+            ref = requested.expression
+            prefix = f'${{{ref} == "latest" ? null : "${{{ref}}}."}}'
+            versions = DataDigitaloceanKubernetesVersions(self, "versions", version_prefix=prefix)
+            data = f"data.{versions.terraform_resource_type}.{versions.friendly_unique_id}"
+            return f'${{length(split(".", {ref})) > 2 ? {ref} : {data}.latest_version}}'
+        if "-do." in requested:
             return requested
-        prefix = None if requested == "latest" else f"{requested}."
-        versions = DataDigitaloceanKubernetesVersions(self, "versions", version_prefix=prefix)
+        versions = DataDigitaloceanKubernetesVersions(
+            self, "versions", version_prefix=None if requested == "latest" else f"{requested}."
+        )
         return versions.latest_version

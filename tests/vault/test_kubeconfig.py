@@ -1,0 +1,73 @@
+"""The kubeconfig write: idempotent, check-and-set, loud on a lost race."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.vault import VaultCasConflict, VaultClient, VaultConfigError
+from tests.fakes.fake_vault import FakeVault, Request
+
+PATH = "wildside/c1/kubeconfig"
+API = f"secret/data/{PATH}"
+KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters:\n- name: c1\n"
+
+
+def test_first_write_creates_and_second_changes_nothing(
+    fake_vault: FakeVault, vault: VaultClient
+) -> None:
+    assert vault.write_kubeconfig("c1", KUBECONFIG) is True
+    assert fake_vault.latest(PATH) == {"kubeconfig": KUBECONFIG}
+    (first,) = fake_vault.requests("POST", API)
+    assert first.body["options"] == {"cas": 0}, "creation must not overwrite a racing writer"
+
+    assert vault.write_kubeconfig("c1", KUBECONFIG) is False
+    assert fake_vault.versions(PATH) == 1
+    assert fake_vault.write_count(API) == 1
+
+
+def test_changed_content_writes_a_new_version_with_cas(
+    fake_vault: FakeVault, vault: VaultClient
+) -> None:
+    fake_vault.put_secret(PATH, {"kubeconfig": "old", "note": "kept"})
+    assert vault.write_kubeconfig("c1", KUBECONFIG) is True
+    assert fake_vault.versions(PATH) == 2
+    assert fake_vault.latest(PATH) == {"kubeconfig": KUBECONFIG, "note": "kept"}
+    (write,) = fake_vault.requests("POST", API)
+    assert write.body["options"] == {"cas": 1}
+
+
+def test_path_and_key_are_configurable(fake_vault: FakeVault, vault: VaultClient) -> None:
+    assert vault.write_kubeconfig("c1", KUBECONFIG, "clusters/${cluster_name}/access", key="kc")
+    assert fake_vault.latest("clusters/c1/access") == {"kc": KUBECONFIG}
+    with pytest.raises(VaultConfigError):
+        vault.write_kubeconfig("c1", KUBECONFIG, "/absolute")
+
+
+def test_cas_conflict_surfaces_clearly(fake_vault: FakeVault, vault: VaultClient) -> None:
+    fake_vault.put_secret(PATH, {"kubeconfig": "v1"})
+
+    def other_writer(request: Request) -> None:
+        if request.method == "POST" and request.path == API and fake_vault.versions(PATH) == 1:
+            fake_vault.put_secret(PATH, {"kubeconfig": "from another run"})
+
+    fake_vault.hooks.append(other_writer)
+    with pytest.raises(VaultCasConflict) as caught:
+        vault.write_kubeconfig("c1", KUBECONFIG)
+    assert caught.value.expected_version == 1
+    message = str(caught.value)
+    assert "secret/wildside/c1/kubeconfig" in message
+    assert "Another run" in message
+    assert KUBECONFIG not in message
+    assert fake_vault.latest(PATH) == {"kubeconfig": "from another run"}, "nothing overwritten"
+
+
+def test_identical_concurrent_write_is_not_an_error(
+    fake_vault: FakeVault, vault: VaultClient
+) -> None:
+    def same_writer(request: Request) -> None:
+        if request.method == "POST" and request.path == API and fake_vault.versions(PATH) == 0:
+            fake_vault.put_secret(PATH, {"kubeconfig": KUBECONFIG})
+
+    fake_vault.hooks.append(same_writer)
+    assert vault.write_kubeconfig("c1", KUBECONFIG) is True
+    assert fake_vault.versions(PATH) == 1
