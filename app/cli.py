@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load and validate the configuration; print the resolved values.",
     )
     _common(check)
+    from app.cluster_cli import add_parsers
+
+    add_parsers(commands)
+    from app.action.cli import add_parser as add_action_parser
+
+    add_action_parser(commands)
     return parser
 
 
@@ -173,6 +179,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if command == "render":
             return _run_synth(args, ("platform-stack",))
+        if command in ("plan", "deploy", "modules"):
+            from app.cluster_cli import run
+
+            return run(args)
+        if command == "action":
+            from app.action.cli import run as run_action
+
+            return run_action(args)
         return _run_synth(args, ("cluster-stack", "platform-stack"))
     except ConfigError as exc:
         say(str(exc))
