@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from app.config.model import WildsideConfig
 from app.log import say, step
-from app.props import cluster_context, cluster_stack_props, platform_settings
+from app.props import cluster_context, cluster_stack_props, platform_settings, state_props
 from app.runtime import prepare_node
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def synthesise(
                 context=cluster_context(config),
                 settings=platform_settings(config),
                 schemas=SchemaCatalogue(found) if found else None,
+                state=state_props(config, os.environ),
             )
             platform = PlatformStack(app, PLATFORM_STACK, props=props)
     if CLUSTER_STACK in options.stacks:

@@ -38,6 +38,7 @@ def source_commit() -> str | None:
     try:
         found = subprocess.run(
             ["git", "-C", str(PROJECT_ROOT), "rev-parse", "HEAD"],
+            stdin=subprocess.DEVNULL,
             check=True,
             capture_output=True,
             text=True,

@@ -11,6 +11,7 @@ from wildside_constructs.model import ClusterContext
 
 if TYPE_CHECKING:
     from stacks.cluster_stack import ClusterStackProps
+    from stacks.state import StateProps
     from wildside_constructs.cluster.doks import DoksClusterProps
 
 
@@ -72,10 +73,9 @@ def doks_props(config: WildsideConfig) -> DoksClusterProps:
 def cluster_stack_props(config: WildsideConfig, environ: Mapping[str, str]) -> ClusterStackProps:
     """cluster-stack's props; ``environ`` names the engine (TERRAFORM_BINARY_NAME)."""
     from stacks.cluster_stack import ClusterStackProps, FluxProps
-    from stacks.state import StateProps
     from wildside_constructs.cluster.vpc import DoksVpcProps
 
-    cluster, state, flux = config.cluster, config.state, config.flux
+    cluster, flux = config.cluster, config.flux
     vpc = cluster.vpc
     return ClusterStackProps(
         cluster=doks_props(config),
@@ -87,23 +87,7 @@ def cluster_stack_props(config: WildsideConfig, environ: Mapping[str, str]) -> C
         )
         if vpc is not None and vpc.create
         else None,
-        state=StateProps(
-            cluster=cluster.name,
-            backend=state.backend,
-            bucket=state.bucket,
-            region=state.region,
-            endpoint=state.endpoint,
-            key_prefix=state.key_prefix,
-            use_path_style=state.use_path_style,
-            use_lockfile=state.use_lockfile,
-            skip_credentials_validation=state.skip_credentials_validation,
-            skip_region_validation=state.skip_region_validation,
-            skip_requesting_account_id=state.skip_requesting_account_id,
-            skip_metadata_api_check=state.skip_metadata_api_check,
-            skip_s3_checksum=state.skip_s3_checksum,
-            encryption=state.encryption,
-            engine=environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu",
-        ),
+        state=state_props(config, environ),
         flux=FluxProps(
             repository_url=config.gitops.repository_url,
             branch=config.gitops.branch,
@@ -112,4 +96,28 @@ def cluster_stack_props(config: WildsideConfig, environ: Mapping[str, str]) -> C
         )
         if flux.bootstrap
         else None,
+    )
+
+
+def state_props(config: WildsideConfig, environ: Mapping[str, str]) -> StateProps:
+    """One backend for every stack of a cluster; each stack gets its own key."""
+    from stacks.state import StateProps
+
+    state = config.state
+    return StateProps(
+        cluster=config.cluster.name,
+        backend=state.backend,
+        bucket=state.bucket,
+        region=state.region,
+        endpoint=state.endpoint,
+        key_prefix=state.key_prefix,
+        use_path_style=state.use_path_style,
+        use_lockfile=state.use_lockfile,
+        skip_credentials_validation=state.skip_credentials_validation,
+        skip_region_validation=state.skip_region_validation,
+        skip_requesting_account_id=state.skip_requesting_account_id,
+        skip_metadata_api_check=state.skip_metadata_api_check,
+        skip_s3_checksum=state.skip_s3_checksum,
+        encryption=state.encryption,
+        engine=environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu",
     )

@@ -14,7 +14,7 @@ from typing import Any
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
-from stacks.backend import local_backend
+from stacks.state import StateProps, configure_state
 from wildside_constructs.model import ClusterContext, DeployUnit
 from wildside_constructs.platform import construct_class
 from wildside_constructs.platform.cluster_tree import ClusterTree
@@ -34,6 +34,8 @@ class PlatformStackProps:
     settings: Mapping[str, Any]
     # Validate against upstream schemas at synth time when a catalogue is given.
     schemas: SchemaCatalogue | None = None
+    # The cluster's backend (its own key, platform-stack.tfstate); None: local.
+    state: StateProps | None = None
 
 
 def escape_for_terraform(text: str) -> str:
@@ -44,7 +46,7 @@ def escape_for_terraform(text: str) -> str:
 class PlatformStack(TerraformStack):
     def __init__(self, scope: Construct, id: str, *, props: PlatformStackProps) -> None:
         super().__init__(scope, id)
-        local_backend(self, id)
+        configure_state(self, id, props.state or StateProps(cluster=props.context.name))
         context = props.context
         self.components: dict[str, PlatformComponent] = {}
         for key, settings in props.settings.items():

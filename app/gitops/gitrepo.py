@@ -75,8 +75,14 @@ def run_git(
     if cwd is not None:
         command[1:1] = ["-C", str(cwd)]
     try:
+        # Never inherit stdin: `cdktf synth` runs the app with a pipe it never
+        # closes, so a git command reading stdin (hash-object --stdin) would wait forever.
         result = subprocess.run(
-            command, input=stdin, capture_output=True, env=dict(env), check=False
+            command,
+            input=stdin if stdin is not None else b"",
+            capture_output=True,
+            env=dict(env),
+            check=False,
         )
     except OSError as error:
         raise PublishError(f"{what} failed: cannot run git ({error}); install git") from error

@@ -273,3 +273,23 @@ def test_allow_destroy_removes_every_prevent_destroy() -> None:
     for kind in ("digitalocean_kubernetes_cluster", "digitalocean_vpc"):
         for resource in stack["resource"][kind].values():
             assert resource["lifecycle"]["prevent_destroy"] is False
+
+
+def test_platform_stack_uses_the_same_backend_under_its_own_key(
+    tmp_path: Path, synthesised: Synthesised
+) -> None:
+    from app.main import PLATFORM_STACK, SynthOptions, synthesise
+
+    synthesise(
+        rich_config(),
+        SynthOptions(stacks=(PLATFORM_STACK,), outdir=tmp_path / "out", publish=False),
+    )
+    stack = json.loads((tmp_path / "out/stacks/platform-stack/cdk.tf.json").read_text())
+    platform = stack["terraform"]["backend"]["s3"]
+    cluster = synthesised.stack["terraform"]["backend"]["s3"]
+    assert platform["key"] == "clusters/prod-ams/platform-stack.tfstate"
+    assert {k: v for k, v in platform.items() if k != "key"} == {
+        k: v for k, v in cluster.items() if k != "key"
+    }
+    # Encrypted like its sibling: outputs land in state too.
+    assert stack["terraform"]["encryption"] == synthesised.stack["terraform"]["encryption"]
