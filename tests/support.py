@@ -83,3 +83,12 @@ def synth_json(stack: Any) -> dict[str, Any]:
 
     synthesised: dict[str, Any] = json.loads(Testing.synth(stack))
     return synthesised
+
+
+def all_units(stack: Any) -> list[Any]:
+    """Every deploy unit a rendered stack holds, chart sources included."""
+    units = [unit for component in stack.components.values() for unit in component.units]
+    for child in stack.node.children:
+        if hasattr(child, "source_units"):
+            units += [*child.source_units, child.unit]
+    return units

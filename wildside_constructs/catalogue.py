@@ -13,6 +13,7 @@ from wildside_constructs.problems import Problem
 from wildside_constructs.props.cert_manager import CertManagerSettings
 from wildside_constructs.props.external_dns import ExternalDnsSettings
 from wildside_constructs.props.traefik import TraefikSettings
+from wildside_constructs.props.vault import VaultEsoSettings
 
 
 class Settings(Protocol):
@@ -43,6 +44,7 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
     _spec("traefik", "traefik", "Traefik ingress", TraefikSettings),
     _spec("cert_manager", "cert-manager", "cert-manager and ACME issuers", CertManagerSettings),
     _spec("external_dns", "external-dns", "ExternalDNS (Cloudflare)", ExternalDnsSettings),
+    _spec("vault_eso", "vault", "Vault and External Secrets Operator", VaultEsoSettings),
 )
 
 BY_KEY = {spec.key: spec for spec in COMPONENTS}

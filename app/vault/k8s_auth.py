@@ -5,10 +5,10 @@ ESO authenticates with its service-account token against a per-cluster
 the cluster. Everything here is idempotent: each object is read first and
 written only when it differs, so a rerun with the same inputs writes nothing.
 
-The platform renderer imports the constants below to build the
-ClusterSecretStore (``auth.kubernetes.mountPath`` = ``auth_mount(cluster)``,
-``role`` = ``ESO_ROLE``, ``serviceAccountRef`` = ``ESO_SERVICE_ACCOUNT`` in
-``ESO_NAMESPACE``).
+The names both sides must agree on (``auth_mount(cluster)``, ``ESO_ROLE``,
+``ESO_SERVICE_ACCOUNT`` in ``ESO_NAMESPACE``, ``policy_name(cluster)``) live in
+``wildside_constructs.props.vault``, which also renders the ClusterSecretStore
+that logs in here, so the Vault set-up and the cluster cannot drift apart.
 """
 
 from __future__ import annotations
@@ -20,13 +20,32 @@ from typing import Any
 from app.vault.catalogue import SECRET_PREFIX, check_cluster_name, ci_only_paths
 from app.vault.client import VaultClient
 from app.vault.errors import VaultConfigError, VaultMountConflict, VaultRequestFailed
+from wildside_constructs.props.vault import (
+    AUTH_MOUNT_PREFIX,
+    ESO_NAMESPACE,
+    ESO_ROLE,
+    ESO_SERVICE_ACCOUNT,
+    auth_mount,
+    policy_name,
+)
+
+# The names from props.vault are part of this module's interface, as before they moved.
+__all__ = [
+    "AUTH_METHOD_TYPE",
+    "AUTH_MOUNT_PREFIX",
+    "ESO_NAMESPACE",
+    "ESO_ROLE",
+    "ESO_SERVICE_ACCOUNT",
+    "ESO_TOKEN_MAX_TTL_SECONDS",
+    "ESO_TOKEN_TTL_SECONDS",
+    "auth_mount",
+    "ensure_kubernetes_auth",
+    "eso_policy",
+    "eso_role",
+    "policy_name",
+]
 
 AUTH_METHOD_TYPE = "kubernetes"
-AUTH_MOUNT_PREFIX = "kubernetes-"
-ESO_ROLE = "external-secrets"
-ESO_SERVICE_ACCOUNT = "external-secrets"
-ESO_NAMESPACE = "external-secrets"
-ESO_POLICY_TEMPLATE = "wildside-{cluster}-eso"
 # ESO logs in again whenever its token expires, so short lifetimes cost little
 # and bound how long a stolen token stays useful.
 ESO_TOKEN_TTL_SECONDS = 900
@@ -34,15 +53,6 @@ ESO_TOKEN_MAX_TTL_SECONDS = 3600
 
 _MOUNT = re.compile(r"^[A-Za-z0-9_.-]+$")
 _CONFIG_FIELDS = ("kubernetes_host", "kubernetes_ca_cert")
-
-
-def auth_mount(cluster: str) -> str:
-    """The auth mount path (without ``auth/``) of ``cluster``'s Kubernetes auth method."""
-    return f"{AUTH_MOUNT_PREFIX}{check_cluster_name(cluster)}"
-
-
-def policy_name(cluster: str) -> str:
-    return ESO_POLICY_TEMPLATE.format(cluster=check_cluster_name(cluster))
 
 
 def eso_policy(cluster: str, kv_mount: str, denied_paths: Iterable[str] = ()) -> str:
@@ -109,7 +119,8 @@ def ensure_kubernetes_auth(
     Vault versions whose config read lacks ``token_reviewer_jwt_set`` see a
     given reviewer JWT as new on every run.
     """
-    mount = auth_mount(cluster)
+    # Checked here first so a bad name is a VaultConfigError like every other.
+    mount = auth_mount(check_cluster_name(cluster))
     if not kubernetes_host.startswith("https://"):
         raise VaultConfigError(f"kubernetes_host {kubernetes_host!r} must be an https:// URL")
     if token_reviewer_jwt is not None:

@@ -17,12 +17,12 @@ from app.props import cluster_context
 from tests.support import (
     NO_SCHEMAS_REASON,
     SCHEMAS,
+    all_units,
     example_with,
     render_platform,
     synth_json,
 )
-from wildside_constructs.catalogue import BY_KEY
-from wildside_constructs.props.cert_manager import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
+from wildside_constructs.props.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
 from wildside_constructs.validation.tree import schema_problems, substitute
 from wildside_constructs.yamlout import dump, load
 
@@ -64,14 +64,6 @@ def with_vault(cfg: WildsideConfig) -> Any:
     return CertManager(
         stack, "cert_manager", context=context, settings=cfg.settings["cert_manager"]
     )
-
-
-def all_units(stack: Any) -> list[Any]:
-    units = [unit for component in stack.components.values() for unit in component.units]
-    for child in stack.node.children:
-        if hasattr(child, "source_units"):
-            units += [*child.source_units, child.unit]
-    return units
 
 
 def test_release_is_pinned_to_the_oci_chart() -> None:
@@ -163,7 +155,8 @@ def test_platform_files_are_the_same_for_every_cluster() -> None:
         )
     )
     shared = [p for p in first.rendered if p.startswith("platform/cert-manager/")]
-    assert len(shared) == 6
+    # Release, DNS-01 issuers and (vault_eso being on) the token's ExternalSecret.
+    assert len(shared) == 8
     assert all(first.rendered[p] == second.rendered[p] for p in shared)
     assert (
         first.rendered["clusters/dev/cert-manager.yaml"]
@@ -282,7 +275,6 @@ def test_without_vault_or_with_http01_there_is_no_external_secret() -> None:
     assert [unit.name for unit in alone.units] == ["cert-manager", "cert-manager-issuers"]
 
 
-@pytest.mark.skipif("vault_eso" not in BY_KEY, reason="vault_eso is not registered yet")
 def test_full_render_with_vault_eso_orders_the_token_after_the_store() -> None:
     stack = render_platform(example_with())
     spec = stack.documents["clusters/dev/cert-manager-cloudflare-token.yaml"]["spec"]

@@ -14,9 +14,15 @@ import yaml
 from app.config.errors import ConfigError
 from app.config.model import WildsideConfig
 from app.props import cluster_context
-from tests.support import NO_SCHEMAS_REASON, SCHEMAS, example_with, render_platform, synth_json
-from wildside_constructs.catalogue import BY_KEY
-from wildside_constructs.props.cert_manager import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
+from tests.support import (
+    NO_SCHEMAS_REASON,
+    SCHEMAS,
+    all_units,
+    example_with,
+    render_platform,
+    synth_json,
+)
+from wildside_constructs.props.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
 from wildside_constructs.validation.tree import schema_problems, substitute
 from wildside_constructs.yamlout import dump, load
 
@@ -57,14 +63,6 @@ def with_vault(cfg: WildsideConfig) -> Any:
     )
 
 
-def all_units(stack: Any) -> list[Any]:
-    units = [unit for component in stack.components.values() for unit in component.units]
-    for child in stack.node.children:
-        if hasattr(child, "source_units"):
-            units += [*child.source_units, child.unit]
-    return units
-
-
 def test_release_is_pinned_and_watches_the_cluster_domain() -> None:
     stack = render_platform(example_with())
     release = stack.documents[RELEASE]
@@ -100,7 +98,11 @@ def test_namespace_comes_before_the_release() -> None:
     stack = render_platform(example_with())
     spec = stack.documents["clusters/dev/external-dns.yaml"]["spec"]
     assert spec["path"] == "./platform/external-dns"
-    assert spec["dependsOn"] == [{"name": "sources"}, {"name": "external-dns-namespace"}]
+    assert spec["dependsOn"] == [
+        {"name": "sources"},
+        {"name": "external-dns-namespace"},
+        {"name": "external-dns-cloudflare-token"},
+    ]
     namespace_unit = stack.documents["clusters/dev/external-dns-namespace.yaml"]["spec"]
     assert namespace_unit["path"] == "./platform/external-dns/namespace"
     assert stack.documents["platform/external-dns/kustomization.yaml"]["resources"] == [
@@ -159,7 +161,8 @@ def test_another_cluster_shares_the_platform_files() -> None:
         )
     )
     shared = [p for p in first.rendered if p.startswith("platform/external-dns/")]
-    assert len(shared) == 4
+    # Namespace, release and (vault_eso being on) the token's ExternalSecret.
+    assert len(shared) == 6
     assert all(first.rendered[p] == second.rendered[p] for p in shared)
     values = applied_values(second, "prod")
     assert (values["txtOwnerId"], values["domainFilters"]) == ("prod", ["prod.example.net"])
@@ -209,7 +212,6 @@ def test_without_vault_there_is_no_external_secret() -> None:
     assert not [d for d in stack.documents.values() if d.get("kind") == "ExternalSecret"]
 
 
-@pytest.mark.skipif("vault_eso" not in BY_KEY, reason="vault_eso is not registered yet")
 def test_full_render_with_vault_eso_includes_the_token_unit() -> None:
     stack = render_platform(example_with())
     spec = stack.documents["clusters/dev/external-dns-cloudflare-token.yaml"]["spec"]

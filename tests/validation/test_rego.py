@@ -176,6 +176,47 @@ def test_older_external_secrets_versions_are_denied(interpreter: Any, version: s
     ]
 
 
+def vault_store(auth: dict[str, Any], server: str = "https://vault.example.com") -> dict[str, Any]:
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ClusterSecretStore",
+        "metadata": {"name": "vault-kv"},
+        "spec": {"provider": {"vault": {"server": server, "path": "secret", "auth": auth}}},
+    }
+
+
+APPROLE_REFS = {
+    "path": "approle",
+    "roleRef": {"name": "vault-approle", "namespace": "external-secrets", "key": "role_id"},
+    "secretRef": {"name": "vault-approle", "namespace": "external-secrets", "key": "secret_id"},
+}
+
+
+def test_vault_stores_with_references_only_are_accepted(
+    interpreter: Any, tree: dict[str, Any]
+) -> None:
+    rendered = doc(tree, "platform/vault/secret-store-kubernetes/clustersecretstore.yaml")
+    assert rendered["spec"]["provider"]["vault"]["server"] == "${vault_eso_address}"
+    assert deny(interpreter, rendered) == []
+    assert deny(interpreter, vault_store({"appRole": APPROLE_REFS})) == []
+
+
+def test_a_literal_approle_role_id_is_denied(interpreter: Any) -> None:
+    literal = {k: v for k, v in APPROLE_REFS.items() if k != "roleRef"}
+    store = vault_store({"appRole": {**literal, "roleId": "0f9a-literal"}})
+    assert deny(interpreter, store) == [
+        "ClusterSecretStore/vault-kv: external-secrets-literal: appRole.roleId is a literal "
+        "credential in Git; use roleRef to a Secret created in the cluster"
+    ]
+
+
+@pytest.mark.parametrize("server", ["http://vault.example.com:8200", "vault.example.com"])
+def test_a_vault_store_without_tls_is_denied(interpreter: Any, server: str) -> None:
+    assert deny(interpreter, vault_store({"appRole": APPROLE_REFS}, server)) == [
+        f"ClusterSecretStore/vault-kv: external-secrets-vault: server {server} must be https://"
+    ]
+
+
 # --- flux_kustomization.rego ------------------------------------------------------------
 
 

@@ -367,7 +367,7 @@ def test_each_rule_fails_on_a_mutated_real_tree() -> None:
         "metadata": {"name": "s", "namespace": "traefik"},
         "stringData": {"k": "v"},
     }
-    files["clusters/dev/traefik.yaml"]["spec"]["dependsOn"].append({"name": "vault"})
+    files["clusters/dev/traefik.yaml"]["spec"]["dependsOn"].append({"name": "absent"})
     files["clusters/dev/sources.yaml"]["spec"]["path"] = "./clusters/dev/nope"
     rules = {problem.message.split(":", 1)[0] for problem in tree_problems(files)}
     assert rules == {
@@ -386,13 +386,13 @@ def test_synth_fails_listing_every_broken_rule(monkeypatch: pytest.MonkeyPatch) 
     add_unit = Traefik.add_unit
 
     def add_with_missing_dependency(self: Traefik, unit: DeployUnit) -> DeployUnit:
-        return add_unit(self, dataclasses.replace(unit, depends_on=(*unit.depends_on, "vault")))
+        return add_unit(self, dataclasses.replace(unit, depends_on=(*unit.depends_on, "absent")))
 
     monkeypatch.setattr(Traefik, "add_unit", add_with_missing_dependency)
     with pytest.raises(RenderError) as caught:
         render_platform(example_with(), schemas=False)
     assert [str(problem) for problem in caught.value.problems] == [
-        "clusters/dev/traefik.yaml: flux-depends-on: dependsOn flux-system/vault is not "
+        "clusters/dev/traefik.yaml: flux-depends-on: dependsOn flux-system/absent is not "
         "rendered for this cluster; enable the component that provides it",
         "platform/traefik/helmrelease.yaml: helmrelease-version: chart version '~37.4.0' is a "
         "range; pin an exact version",

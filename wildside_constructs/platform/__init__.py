@@ -17,6 +17,7 @@ CONSTRUCTS: dict[str, str] = {
     "traefik": "wildside_constructs.platform.traefik:Traefik",
     "cert_manager": "wildside_constructs.platform.cert_manager:CertManager",
     "external_dns": "wildside_constructs.platform.external_dns:ExternalDns",
+    "vault_eso": "wildside_constructs.platform.vault_eso:VaultEso",
 }
 
 

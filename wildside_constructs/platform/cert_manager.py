@@ -14,12 +14,11 @@ from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.traefik import INGRESS_CLASS
 from wildside_constructs.props.cert_manager import (
     CERT_MANAGER_CHART_VERSION,
-    CLUSTER_SECRET_STORE,
-    SECRET_STORE_UNIT,
     CertManagerSettings,
     CloudflareToken,
 )
 from wildside_constructs.props.common import Resources
+from wildside_constructs.props.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
 from wildside_constructs.validation.tree import VARIABLE
 from wildside_constructs.yamlout import dump
 
@@ -49,6 +48,18 @@ def resource_values(prefix: str) -> dict[str, dict[str, str]]:
     return {
         kind: {res: f"${{{prefix}_{res}_{kind[:-1]}}}" for res in ("cpu", "memory")}
         for kind in ("requests", "limits")
+    }
+
+
+def workload_values(prefix: str, pdb_enabled: str) -> dict[str, Any]:
+    """A chart workload's replicas, disruption budget and resources, as substitutions.
+
+    The budget allows one unavailable pod, so it never blocks a node drain.
+    """
+    return {
+        "replicaCount": f"${{{prefix}_replicas}}",
+        "podDisruptionBudget": {"enabled": f"${{{pdb_enabled}}}", "maxUnavailable": 1},
+        "resources": resource_values(prefix),
     }
 
 
@@ -147,7 +158,7 @@ class CertManager(PlatformComponent):
         self.production_issuer = self.issuers["production"]
         self.issuer_refs = {env: issuer_ref(name) for env, name in self.issuers.items()}
         self.issuers_unit = ISSUERS_UNIT
-        vault = "vault_eso" in context.enabled
+        vault = settings.cloudflare.from_vault(context.enabled)
         # Per-cluster values travel as Flux substitutions so every folder under
         # platform/cert-manager stays byte-identical for every cluster.
         variables = {
@@ -178,24 +189,14 @@ class CertManager(PlatformComponent):
 
     def _controller(self, variables: Mapping[str, str]) -> None:
         source = self.use_source(SOURCE)
-
-        def workload(prefix: str) -> dict[str, Any]:
-            return {
-                "replicaCount": f"${{{prefix}_replicas}}",
-                "podDisruptionBudget": {
-                    "enabled": "${cert_manager_pdb_enabled}",
-                    "maxUnavailable": 1,
-                },
-                "resources": resource_values(prefix),
-            }
-
+        pdb = "cert_manager_pdb_enabled"
         values: dict[str, Any] = {
             # Chart-managed CRDs, kept if the release is ever uninstalled so
             # certificates are not garbage-collected with them.
             "crds": {"enabled": True, "keep": True},
-            **workload("cert_manager"),
-            "webhook": workload("cert_manager_webhook"),
-            "cainjector": workload("cert_manager_cainjector"),
+            **workload_values("cert_manager", pdb),
+            "webhook": workload_values("cert_manager_webhook", pdb),
+            "cainjector": workload_values("cert_manager_cainjector", pdb),
             "prometheus": {"enabled": True},
         }
         release = flux.helm_release(

@@ -18,11 +18,11 @@ from wildside_constructs.platform.cert_manager import (
     unit_variables,
 )
 from wildside_constructs.platform.component import PlatformComponent
-from wildside_constructs.props.cert_manager import SECRET_STORE_UNIT
 from wildside_constructs.props.external_dns import (
     EXTERNAL_DNS_CHART_VERSION,
     ExternalDnsSettings,
 )
+from wildside_constructs.props.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="external-dns", url="https://kubernetes-sigs.github.io/external-dns/")
 NAMESPACE = "external-dns"
@@ -75,7 +75,7 @@ class ExternalDns(PlatformComponent):
             DeployUnit(name=NAMESPACE_UNIT, folder=f"{FOLDER}/namespace", documents=namespace_docs)
         )
         release_deps: tuple[str, ...] = ("sources", NAMESPACE_UNIT)
-        if "vault_eso" in context.enabled:
+        if settings.cloudflare.from_vault(context.enabled):
             token = cloudflare_token_unit(
                 name=TOKEN_UNIT,
                 folder=f"{FOLDER}/cloudflare-token",

@@ -7,60 +7,32 @@ token that both the DNS-01 solver and external-dns read.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-import yaml
-
 from wildside_constructs.problems import Problem
 from wildside_constructs.props.common import Resources, SmallResources
+from wildside_constructs.props.text import (
+    DNS_SUBDOMAIN,
+    SECRET_KEY,
+    reads_as_text,
+    text_problems,
+)
 
 CERT_MANAGER_CHART_VERSION = "v1.19.2"
-# The ClusterSecretStore vault_eso serves, and the Flux unit that applies it.
-# wildside_constructs/props/vault.py (another engineer's) is to own both names;
-# until it lands they live here and the lead unifies them.
-CLUSTER_SECRET_STORE = "vault-kv"  # noqa: S105 - a name, not a secret
-SECRET_STORE_UNIT = "vault-secret-store"  # noqa: S105 - a name, not a secret
 
 Solver = Literal["http01", "dns01-cloudflare"]
 SOLVERS: tuple[str, ...] = get_args(Solver)
+# Where the Cloudflare token Secret comes from: "vault" through an
+# ExternalSecret (vault_eso must be on), "manual" created by hand, "auto"
+# Vault when vault_eso is on and by hand otherwise.
+TokenSource = Literal["auto", "vault", "manual"]
 CLUSTER_NAME_PLACEHOLDER = "${cluster_name}"
 
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 _VAULT_SEGMENT = r"[A-Za-z0-9_.-]+"
 _VAULT_PATH = re.compile(rf"^{_VAULT_SEGMENT}(/{_VAULT_SEGMENT})*$")
 _VAULT_PROPERTY = re.compile(rf"^{_VAULT_SEGMENT}$")
-
-
-def reads_as_text(value: str) -> bool:
-    """Whether ``value`` stays a string once Flux substitutes it into YAML.
-
-    Substitution is textual, so ``true`` or ``123`` would reach the cluster as
-    a boolean or a number where Kubernetes wants a string.
-    """
-    try:
-        loaded: object = yaml.safe_load(value)
-        return loaded == value
-    except yaml.YAMLError:
-        return False
-
-
-def text_problems(where: str, value: str, pattern: re.Pattern[str], what: str) -> list[Problem]:
-    """Empty, malformed, or retyped by YAML: each reported with the fix."""
-    if not value:
-        return [Problem(where, f"must not be empty; give {what}")]
-    if not pattern.match(value):
-        return [Problem(where, f"{value!r} is not {what}")]
-    if not reads_as_text(value):
-        return [
-            Problem(
-                where,
-                f"{value!r} would become a number or boolean: Flux substitutes it into YAML "
-                "unquoted; choose another value",
-            )
-        ]
-    return []
 
 
 @dataclass(frozen=True)
@@ -70,8 +42,10 @@ class CloudflareToken:
     The Secret is named here; with vault_eso enabled an ExternalSecret
     materialises it from ``vault_path`` (``${cluster_name}`` is replaced by
     the cluster's name), otherwise the user creates it beforehand.
+    ``source`` pins either choice.
     """
 
+    source: TokenSource = "auto"
     secret_name: str = "cloudflare-api-token"  # noqa: S105 - a name, not a secret
     secret_key: str = "api-token"  # noqa: S105 - a name, not a secret
     vault_path: str = "wildside/${cluster_name}/cloudflare"
@@ -81,7 +55,7 @@ class CloudflareToken:
         found = text_problems(
             f"{where}.secret_name",
             self.secret_name,
-            _DNS_SUBDOMAIN,
+            DNS_SUBDOMAIN,
             "a Secret name (lower-case DNS subdomain)",
         )
         if len(self.secret_name) > 253:
@@ -89,7 +63,7 @@ class CloudflareToken:
         found += text_problems(
             f"{where}.secret_key",
             self.secret_key,
-            _SECRET_KEY,
+            SECRET_KEY,
             "a Secret key (letters, digits, '-', '_', '.')",
         )
         path = self.vault_path.replace(CLUSTER_NAME_PLACEHOLDER, "cluster")
@@ -115,6 +89,19 @@ class CloudflareToken:
             "a Vault secret property (letters, digits, '_', '.', '-')",
         )
         return found
+
+    def from_vault(self, enabled: Collection[str]) -> bool:
+        """Whether an ExternalSecret fills the Secret on a cluster running ``enabled``."""
+        return self.source != "manual" and "vault_eso" in enabled
+
+    def requires(self, where: str) -> dict[str, str]:
+        if self.source != "vault":
+            return {}
+        return {
+            "vault_eso": f"{where}.source = 'vault' reads the Cloudflare token from Vault "
+            f"through an ExternalSecret; or set {where}.source = 'manual' and create the "
+            "Secret yourself"
+        }
 
     def vault_key(self, cluster_name: str) -> str:
         """The KV path for one cluster; Flux does not substitute inside a value."""
@@ -158,4 +145,4 @@ class CertManagerSettings:
     def requires(self) -> dict[str, str]:
         if self.solver == "http01":
             return {"traefik": "the HTTP-01 solver answers challenges through traefik's ingress"}
-        return {}
+        return self.cloudflare.requires("cert_manager.cloudflare")

@@ -91,4 +91,4 @@ class ExternalDnsSettings:
         return found
 
     def requires(self) -> dict[str, str]:
-        return {}
+        return self.cloudflare.requires("external_dns.cloudflare")
