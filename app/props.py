@@ -103,21 +103,9 @@ def state_props(config: WildsideConfig, environ: Mapping[str, str]) -> StateProp
     """One backend for every stack of a cluster; each stack gets its own key."""
     from stacks.state import StateProps
 
-    state = config.state
+    # StateProps mirrors StateSettings field for field, plus the cluster and engine.
     return StateProps(
         cluster=config.cluster.name,
-        backend=state.backend,
-        bucket=state.bucket,
-        region=state.region,
-        endpoint=state.endpoint,
-        key_prefix=state.key_prefix,
-        use_path_style=state.use_path_style,
-        use_lockfile=state.use_lockfile,
-        skip_credentials_validation=state.skip_credentials_validation,
-        skip_region_validation=state.skip_region_validation,
-        skip_requesting_account_id=state.skip_requesting_account_id,
-        skip_metadata_api_check=state.skip_metadata_api_check,
-        skip_s3_checksum=state.skip_s3_checksum,
-        encryption=state.encryption,
         engine=environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu",
+        **vars(config.state),
     )
