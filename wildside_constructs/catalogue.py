@@ -11,8 +11,10 @@ from typing import Any, Protocol
 
 from wildside_constructs.problems import Problem
 from wildside_constructs.props.cert_manager import CertManagerSettings
+from wildside_constructs.props.cnpg import CnpgSettings
 from wildside_constructs.props.external_dns import ExternalDnsSettings
 from wildside_constructs.props.traefik import TraefikSettings
+from wildside_constructs.props.valkey import ValkeySettings
 from wildside_constructs.props.vault import VaultEsoSettings
 
 
@@ -45,6 +47,8 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
     _spec("cert_manager", "cert-manager", "cert-manager and ACME issuers", CertManagerSettings),
     _spec("external_dns", "external-dns", "ExternalDNS (Cloudflare)", ExternalDnsSettings),
     _spec("vault_eso", "vault", "Vault and External Secrets Operator", VaultEsoSettings),
+    _spec("cnpg", "databases", "CloudNativePG (PostGIS)", CnpgSettings),
+    _spec("valkey", "redis", "Valkey (hyperspike operator)", ValkeySettings),
 )
 
 BY_KEY = {spec.key: spec for spec in COMPONENTS}

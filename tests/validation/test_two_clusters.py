@@ -32,13 +32,38 @@ class Cluster:
     overrides: dict[str, Any]
 
 
-A = Cluster("a", "a.example.com", "ops-a@example.com", {"traefik": {"replicas": 2}})
+A = Cluster(
+    "a",
+    "a.example.com",
+    "ops-a@example.com",
+    {
+        "traefik": {"replicas": 2},
+        "cnpg": {
+            "backup": {
+                "enabled": True,
+                "bucket": "backups-a",
+                "endpoint": "https://ams3.digitaloceanspaces.com",
+            }
+        },
+    },
+)
 B = Cluster(
     "b",
     "b.example.org",
     "ops-b@example.org",
     {
-        "components": {"cnpg": False, "valkey": False},
+        "cnpg": {
+            "name": "pg-b",
+            "instances": 1,
+            "database": "routes_b",
+            "owner": "routes_b_app",
+            "credentials": {"source": "operator"},
+        },
+        "valkey": {
+            "name": "cache-b",
+            "nodes": 3,
+            "password": {"source": "secret", "secret_name": "cache-b-auth"},
+        },
         "cert_manager": {"solver": "http01"},
         "traefik": {"replicas": 3},
     },
@@ -160,3 +185,36 @@ def test_the_substitution_variables_carry_each_clusters_values(union: dict[str, 
         assert values["cluster_domain"] == {cluster.domain}
         assert values["acme_email"] == {cluster.email}
         assert values["cluster_name"] == {cluster.name}
+
+
+def test_database_and_cache_settings_reach_only_their_own_cluster(union: dict[str, Any]) -> None:
+    clusters = {}
+    for name in ("a", "b"):
+        applied = applied_as(union, name)
+        (cluster,) = [load(t) for t in applied.values() if "kind: Cluster\n" in t]
+        (valkey,) = [load(t) for t in applied.values() if "kind: Valkey\n" in t]
+        clusters[name] = (cluster, valkey, applied)
+    cluster_a, valkey_a, applied_a = clusters["a"]
+    cluster_b, valkey_b, applied_b = clusters["b"]
+    assert (cluster_a["metadata"]["name"], cluster_b["metadata"]["name"]) == (
+        "wildside-pg-main",
+        "pg-b",
+    )
+    assert (cluster_a["spec"]["instances"], cluster_a["spec"]["enablePDB"]) == (3, True)
+    assert (cluster_b["spec"]["instances"], cluster_b["spec"]["enablePDB"]) == (1, False)
+    assert cluster_b["spec"]["bootstrap"]["initdb"]["owner"] == "routes_b_app"
+    store = cluster_a["spec"]["backup"]["barmanObjectStore"]
+    assert store["destinationPath"] == "s3://backups-a/wildside/a/cnpg"
+    assert "backup" not in cluster_b["spec"]
+    assert not [p for p in applied_b if "backup" in p]
+    assert any("scheduledbackup" in p for p in applied_a)
+    assert valkey_a["spec"]["servicePassword"]["name"] == "valkey-password"
+    assert valkey_b["spec"]["servicePassword"]["name"] == "cache-b-auth"
+    assert (valkey_a["spec"]["nodes"], valkey_b["spec"]["nodes"]) == (1, 3)
+
+
+def test_no_platform_file_carries_a_database_setting(trees: dict[str, dict[str, str]]) -> None:
+    for tree in trees.values():
+        platform = [t for p, t in tree.items() if p.startswith("platform/")]
+        for value in ("pg-b", "routes_b", "cache-b", "backups-a", "ams3"):
+            assert not [t for t in platform if value in t], value

@@ -18,6 +18,8 @@ CONSTRUCTS: dict[str, str] = {
     "cert_manager": "wildside_constructs.platform.cert_manager:CertManager",
     "external_dns": "wildside_constructs.platform.external_dns:ExternalDns",
     "vault_eso": "wildside_constructs.platform.vault_eso:VaultEso",
+    "cnpg": "wildside_constructs.platform.cnpg:Cnpg",
+    "valkey": "wildside_constructs.platform.valkey:Valkey",
 }
 
 

@@ -1,0 +1,354 @@
+"""CloudNativePG: the operator and one PostGIS ``Cluster`` with optional S3 backups.
+
+Units, in dependency order: ``cnpg`` (namespaces and operator), then, on
+clusters that use them, ``cnpg-credentials`` and ``cnpg-backup-credentials``
+(ExternalSecrets), then ``cnpg-cluster`` (the Cluster and, with backups, its
+ScheduledBackup). The Cluster folder has one variant per way credentials are
+supplied and per backup choice, so every file stays cluster-agnostic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from constructs import Construct
+
+from wildside_constructs import flux
+from wildside_constructs.catalogue import BY_KEY
+from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.platform.cert_manager import (
+    resource_values,
+    resource_variables,
+    unit_variables,
+)
+from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.external_secrets import external_secret
+from wildside_constructs.props.cnpg import (
+    CNPG_CHART_REPOSITORY,
+    CNPG_CHART_VERSION,
+    DATABASE_NAMESPACE,
+    OPERATOR_NAMESPACE,
+    POSTGRES_PORT,
+    CnpgSettings,
+    DatabaseContract,
+    Endpoint,
+)
+from wildside_constructs.props.datastores import Resolved, for_cluster
+from wildside_constructs.props.vault import SECRET_STORE_UNIT
+
+SOURCE = HelmSource(name="cloudnative-pg", url=CNPG_CHART_REPOSITORY)
+PART_OF = "cloudnative-pg"
+FOLDER = "platform/databases"
+UNIT = "cnpg"
+CREDENTIALS_UNIT = "cnpg-credentials"
+BACKUP_CREDENTIALS_UNIT = "cnpg-backup-credentials"
+CLUSTER_UNIT = "cnpg-cluster"
+SUPERUSER = "postgres"
+# Bootstrapping a Cluster with several instances takes longer than a chart.
+CLUSTER_TIMEOUT = "20m"
+# Run in template1 before the application database is created from it, so
+# that database (and any created later) has PostGIS from the start.
+POSTGIS_SQL = (
+    "CREATE EXTENSION IF NOT EXISTS postgis;",
+    "CREATE EXTENSION IF NOT EXISTS postgis_topology;",
+)
+# CNPG reloads credentials from Secrets carrying this label when they change.
+RELOAD_LABEL = {"cnpg.io/reload": "true"}
+
+
+def cluster_folder(mode: Resolved, backup: bool) -> str:
+    """``cluster-generated`` (CNPG makes the credentials) or ``cluster-referenced``."""
+    credentials = "generated" if mode == "operator" else "referenced"
+    return f"{FOLDER}/cluster-{credentials}{'-backup' if backup else ''}"
+
+
+def service_host(service: str) -> str:
+    return f"{service}.{DATABASE_NAMESPACE}.svc.cluster.local"
+
+
+def _barman_store() -> dict[str, Any]:
+    def ref(key: str) -> dict[str, str]:
+        return {"name": "${cnpg_backup_secret}", "key": f"${{cnpg_backup_{key}_key}}"}
+
+    # CNPG 1.26 deprecated this in-tree integration in favour of the Barman
+    # Cloud plugin, which needs a component of its own; 1.27 still serves it.
+    return {
+        "destinationPath": "${cnpg_backup_destination}",
+        "endpointURL": "${cnpg_backup_endpoint}",
+        # References only: the key pair lives in a Secret, never in Git.
+        "s3Credentials": {
+            "accessKeyId": ref("access_key_id"),
+            "secretAccessKey": ref("secret_access_key"),
+        },
+        "wal": {"compression": "gzip"},
+        "data": {"compression": "gzip"},
+    }
+
+
+def cluster_document(mode: Resolved, backup: bool) -> dict[str, Any]:
+    initdb: dict[str, Any] = {
+        "database": "${cnpg_database}",
+        "owner": "${cnpg_owner}",
+        "postInitTemplateSQL": list(POSTGIS_SQL),
+    }
+    spec: dict[str, Any] = {
+        "instances": "${cnpg_instances}",
+        "imageName": "${cnpg_image}",
+        "primaryUpdateStrategy": "unsupervised",
+        "primaryUpdateMethod": "switchover",
+        # The operator's own budgets rather than a rendered one: they follow
+        # the primary through failovers and switchovers, which a fixed
+        # selector cannot. With one instance a budget would only block node
+        # drains, so the per-cluster value is "instances > 1".
+        "enablePDB": "${cnpg_pdb_enabled}",
+        # Administrators and the contract need the superuser Secret.
+        "enableSuperuserAccess": True,
+        "storage": {"size": "${cnpg_storage_size}", "storageClass": "${cnpg_storage_class}"},
+        "resources": resource_values("cnpg"),
+        "bootstrap": {"initdb": initdb},
+    }
+    if mode != "operator":
+        spec["superuserSecret"] = {"name": "${cnpg_superuser_secret}"}
+        initdb["secret"] = {"name": "${cnpg_app_secret}"}
+    if backup:
+        spec["backup"] = {
+            "retentionPolicy": "${cnpg_backup_retention}",
+            "barmanObjectStore": _barman_store(),
+        }
+    return {
+        "apiVersion": "postgresql.cnpg.io/v1",
+        "kind": "Cluster",
+        "metadata": {
+            "name": "${cnpg_cluster_name}",
+            "namespace": DATABASE_NAMESPACE,
+            "labels": flux.labels(PART_OF),
+        },
+        "spec": spec,
+    }
+
+
+def scheduled_backup_document() -> dict[str, Any]:
+    return {
+        "apiVersion": "postgresql.cnpg.io/v1",
+        "kind": "ScheduledBackup",
+        "metadata": {
+            "name": "${cnpg_cluster_name}-scheduled",
+            "namespace": DATABASE_NAMESPACE,
+            "labels": flux.labels(PART_OF),
+        },
+        "spec": {
+            "schedule": "${cnpg_backup_schedule}",
+            "cluster": {"name": "${cnpg_cluster_name}"},
+            "method": "barmanObjectStore",
+            # A first base backup straight away, so WAL archiving has a base.
+            "immediate": True,
+            "backupOwnerReference": "self",
+        },
+    }
+
+
+class Cnpg(PlatformComponent):
+    spec = BY_KEY["cnpg"]
+
+    def __init__(
+        self, scope: Construct, id: str, *, context: ClusterContext, settings: CnpgSettings
+    ) -> None:
+        super().__init__(scope, id, context=context, settings=settings)
+        self.namespace = DATABASE_NAMESPACE
+        self.operator_namespace = OPERATOR_NAMESPACE
+        self.cluster_name = settings.name
+        self.credentials_mode = settings.credentials.mode(context.enabled)
+        self.superuser_secret, self.app_secret = settings.credentials.secret_names(
+            settings.name, context.enabled
+        )
+        self.primary = Endpoint(
+            f"{settings.name}-rw", service_host(f"{settings.name}-rw"), POSTGRES_PORT
+        )
+        self.replica = Endpoint(
+            f"{settings.name}-ro", service_host(f"{settings.name}-ro"), POSTGRES_PORT
+        )
+        self.port = POSTGRES_PORT
+        self.database = settings.database
+        self.owner = settings.owner
+        self.pdb_enabled = settings.instances > 1
+        backup = settings.backup
+        self.backup_enabled = backup.enabled
+        # Per-cluster values travel as Flux substitutions so every folder under
+        # platform/databases stays byte-identical for every cluster.
+        variables = {
+            **resource_variables("cnpg_operator", settings.operator_resources),
+            **resource_variables("cnpg", settings.resources),
+            "cnpg_cluster_name": settings.name,
+            "cnpg_instances": str(settings.instances),
+            "cnpg_pdb_enabled": str(self.pdb_enabled).lower(),
+            "cnpg_image": settings.image,
+            "cnpg_storage_size": settings.storage_size,
+            "cnpg_storage_class": settings.storage_class,
+            "cnpg_database": settings.database,
+            "cnpg_owner": settings.owner,
+            "cnpg_superuser_secret": self.superuser_secret,
+            "cnpg_app_secret": self.app_secret,
+            "cnpg_superuser_vault_path": for_cluster(
+                settings.credentials.superuser_vault_path, context.name
+            ),
+            "cnpg_app_vault_path": for_cluster(settings.credentials.app_vault_path, context.name),
+        }
+        if backup.enabled:
+            variables |= {
+                "cnpg_backup_destination": backup.destination(context.name),
+                "cnpg_backup_endpoint": backup.endpoint,
+                "cnpg_backup_schedule": backup.schedule,
+                "cnpg_backup_retention": backup.retention,
+                "cnpg_backup_secret": backup.secret_name(settings.name),
+                "cnpg_backup_access_key_id_key": backup.access_key_id_key,
+                "cnpg_backup_secret_access_key_key": backup.secret_access_key_key,
+                "cnpg_backup_vault_path": for_cluster(backup.vault_path, context.name),
+            }
+        self._operator(variables)
+        cluster_deps: tuple[str, ...] = (UNIT,)
+        if self.credentials_mode == "vault":
+            cluster_deps += (self._credentials(variables).name,)
+        if backup.enabled and not backup.existing_secret:
+            cluster_deps += (self._backup_credentials(variables).name,)
+        self.backup_secret = backup.secret_name(settings.name) if backup.enabled else ""
+        self.backup_destination = backup.destination(context.name) if backup.enabled else ""
+        self.backup_schedule = backup.schedule if backup.enabled else ""
+        self._cluster(variables, cluster_deps)
+        self.cluster_unit = CLUSTER_UNIT
+
+    def _operator(self, variables: Mapping[str, str]) -> None:
+        source = self.use_source(SOURCE)
+        values: dict[str, Any] = {
+            # The chart templates its CRDs with helm.sh/resource-policy: keep,
+            # so uninstalling the release never deletes Clusters and their data.
+            "crds": {"create": True},
+            "resources": resource_values("cnpg_operator"),
+        }
+        release = flux.helm_release(
+            name="cloudnative-pg",
+            namespace=OPERATOR_NAMESPACE,
+            chart="cloudnative-pg",
+            version=CNPG_CHART_VERSION,
+            source=source,
+            values=values,
+            part_of=PART_OF,
+        )
+        documents = {
+            "namespace-cnpg-system.yaml": flux.namespace(OPERATOR_NAMESPACE, PART_OF),
+            "namespace-databases.yaml": flux.namespace(DATABASE_NAMESPACE, PART_OF),
+            "helmrelease.yaml": release,
+        }
+        self.add_unit(
+            DeployUnit(
+                name=UNIT,
+                folder=FOLDER,
+                documents=documents,
+                depends_on=("sources",),
+                variables=unit_variables(documents, variables),
+            )
+        )
+
+    def _credentials(self, variables: Mapping[str, str]) -> DeployUnit:
+        """Superuser and application credentials from Vault.
+
+        Only the password comes from Vault; the user name is the one the
+        Cluster needs (``postgres``, the owner), so the two cannot disagree.
+        """
+
+        def basic_auth(secret: str, user: str, path: str) -> dict[str, Any]:
+            return external_secret(
+                name=secret,
+                namespace=DATABASE_NAMESPACE,
+                part_of=PART_OF,
+                data=[("password", path, "password")],
+                secret_type="kubernetes.io/basic-auth",  # noqa: S106 - a Secret type
+                template_data={"username": user, "password": "{{ .password }}"},
+                labels=RELOAD_LABEL,
+            )
+
+        documents = {
+            "externalsecret-superuser.yaml": basic_auth(
+                "${cnpg_superuser_secret}", SUPERUSER, "${cnpg_superuser_vault_path}"
+            ),
+            "externalsecret-app.yaml": basic_auth(
+                "${cnpg_app_secret}", "${cnpg_owner}", "${cnpg_app_vault_path}"
+            ),
+        }
+        return self.add_unit(
+            DeployUnit(
+                name=CREDENTIALS_UNIT,
+                folder=f"{FOLDER}/credentials-vault",
+                documents=documents,
+                depends_on=(UNIT, SECRET_STORE_UNIT),
+                variables=unit_variables(documents, variables),
+            )
+        )
+
+    def _backup_credentials(self, variables: Mapping[str, str]) -> DeployUnit:
+        document = external_secret(
+            name="${cnpg_backup_secret}",
+            namespace=DATABASE_NAMESPACE,
+            part_of=PART_OF,
+            data=[
+                ("${cnpg_backup_access_key_id_key}", "${cnpg_backup_vault_path}", "access_key_id"),
+                (
+                    "${cnpg_backup_secret_access_key_key}",
+                    "${cnpg_backup_vault_path}",
+                    "secret_access_key",
+                ),
+            ],
+        )
+        documents = {"externalsecret.yaml": document}
+        return self.add_unit(
+            DeployUnit(
+                name=BACKUP_CREDENTIALS_UNIT,
+                folder=f"{FOLDER}/backup-credentials-vault",
+                documents=documents,
+                depends_on=(UNIT, SECRET_STORE_UNIT),
+                variables=unit_variables(documents, variables),
+            )
+        )
+
+    def _cluster(self, variables: Mapping[str, str], depends_on: tuple[str, ...]) -> None:
+        backup = self.settings.backup.enabled
+        documents = {"cluster.yaml": cluster_document(self.credentials_mode, backup)}
+        if backup:
+            documents["scheduledbackup.yaml"] = scheduled_backup_document()
+        self.add_unit(
+            DeployUnit(
+                name=CLUSTER_UNIT,
+                folder=cluster_folder(self.credentials_mode, backup),
+                documents=documents,
+                depends_on=depends_on,
+                variables=unit_variables(documents, variables),
+                timeout=CLUSTER_TIMEOUT,
+            )
+        )
+
+    @property
+    def database_contract(self) -> DatabaseContract:
+        return DatabaseContract(
+            namespace=self.namespace,
+            operator_namespace=self.operator_namespace,
+            cluster_name=self.cluster_name,
+            primary=self.primary,
+            replica=self.replica,
+            port=self.port,
+            database=self.database,
+            owner=self.owner,
+            credentials_source=self.credentials_mode,
+            superuser_secret=self.superuser_secret,
+            app_secret=self.app_secret,
+            instances=self.settings.instances,
+            pdb_enabled=self.pdb_enabled,
+            backup_enabled=self.backup_enabled,
+            backup_destination=self.backup_destination,
+            backup_schedule=self.backup_schedule,
+            cluster_unit=self.cluster_unit,
+        )
+
+    def contract(self) -> dict[str, Any]:
+        contract: dict[str, Any] = dataclasses.asdict(self.database_contract)
+        return contract
