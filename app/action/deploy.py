@@ -54,7 +54,13 @@ def _store_in_vault(run: RunState, cluster: ClusterOutputs) -> None:
             say("kubeconfig stored in Vault")
         else:
             say("kubeconfig in Vault already up to date")
-        changes = ensure_kubernetes_auth(vault, run.cluster, cluster.endpoint, ca_pem)
+        if run.eso_auth != "kubernetes":
+            # AppRole stores, or no vault_eso: nothing in the cluster logs in this way.
+            say(f"Vault: Kubernetes auth not needed (vault_eso auth: {run.eso_auth or 'off'})")
+            return
+        changes = ensure_kubernetes_auth(
+            vault, run.cluster, cluster.endpoint, ca_pem, kv_mount=run.eso_kv_mount
+        )
     for change in changes:
         say(f"Vault: {change}")
     if not changes:

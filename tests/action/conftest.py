@@ -92,6 +92,10 @@ endpoint = "http://127.0.0.1:9"
 use_path_style = true
 encryption = true
 
+[vault_eso]
+# The cluster's view of the shared Vault; the run itself talks to the fake one.
+address = "https://vault.example.com:8200"
+
 [flux]
 # The Flux bootstrap's Kubernetes bindings take seconds to load; tests/cluster covers it.
 bootstrap = false

