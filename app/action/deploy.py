@@ -2,8 +2,10 @@
 
 The engine is driven by ``app.engine``, as ``wildside plan``/``wildside
 deploy`` drive it: a dry run plans only; otherwise the saved plan is applied
-when it has changes. After an apply, the kubeconfig goes to Vault (KV) and
-Vault's Kubernetes auth is configured for the cluster, both idempotently.
+when it has changes. After an apply, the kubeconfig goes to Vault (KV), and
+the cluster's ESO gets its way in to Vault: Kubernetes auth configured for the
+cluster, or (``auth = "approle"``) its own AppRole secret ID written straight
+into the cluster as a Secret. All of it is idempotent.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from app.action.vault_access import settings
 from app.config.errors import ConfigError
 from app.config.load import load_config
 from app.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
+from app.kube import KubeError, KubeSecrets
 from app.log import say, step
 from app.main import CLUSTER_STACK, SynthOptions, synthesise
 from app.vault import VaultClient, VaultError
+from app.vault.approle_eso import ensure_eso_approle
 from app.vault.k8s_auth import auth_mount, ensure_kubernetes_auth
+from wildside_constructs.props.vault import ESO_NAMESPACE, VaultEsoSettings, approle_role_name
 from wildside_constructs.validation.errors import RenderError
 
 EXIT_OK = 0
@@ -39,8 +44,8 @@ _PLAN_WORDS = {
 }
 
 
-def _store_in_vault(run: RunState, cluster: ClusterOutputs) -> None:
-    """Kubeconfig into KV, then Kubernetes auth for the cluster's ESO."""
+def _store_in_vault(run: RunState, cluster: ClusterOutputs, eso: VaultEsoSettings | None) -> None:
+    """Kubeconfig into KV, then the way the cluster's ESO logs in to Vault."""
     vault_settings = settings(
         run.vault_address,
         os.environ.get("INPUT_VAULT_ROLE_ID", "").strip(),
@@ -48,23 +53,34 @@ def _store_in_vault(run: RunState, cluster: ClusterOutputs) -> None:
         run.vault_ca_file,
         os.environ,
     )
-    ca_pem = kubernetes_ca(cluster.kubeconfig, cluster.endpoint)
     with VaultClient.login(vault_settings) as vault:
         if vault.write_kubeconfig(run.cluster, cluster.kubeconfig):
             say("kubeconfig stored in Vault")
         else:
             say("kubeconfig in Vault already up to date")
-        if run.eso_auth != "kubernetes":
-            # AppRole stores, or no vault_eso: nothing in the cluster logs in this way.
-            say(f"Vault: Kubernetes auth not needed (vault_eso auth: {run.eso_auth or 'off'})")
+        if run.eso_auth == "kubernetes":
+            ca_pem = kubernetes_ca(cluster.kubeconfig, cluster.endpoint)
+            changes = ensure_kubernetes_auth(
+                vault, run.cluster, cluster.endpoint, ca_pem, kv_mount=run.eso_kv_mount
+            )
+            unchanged = f"Kubernetes auth at auth/{auth_mount(run.cluster)} already up to date"
+        elif run.eso_auth == "approle" and eso is not None:
+            # The secret ID goes from Vault straight into the cluster, never via Git.
+            with KubeSecrets(cluster.kubeconfig) as secrets:
+                changes = ensure_eso_approle(
+                    vault, run.cluster, eso.approle, secrets, kv_mount=run.eso_kv_mount
+                )
+            unchanged = (
+                f"AppRole {approle_role_name(run.cluster)} and Secret "
+                f"{ESO_NAMESPACE}/{eso.approle.secret_name} already up to date"
+            )
+        else:
+            say("ESO login: nothing to set up (vault_eso is off)")
             return
-        changes = ensure_kubernetes_auth(
-            vault, run.cluster, cluster.endpoint, ca_pem, kv_mount=run.eso_kv_mount
-        )
     for change in changes:
-        say(f"Vault: {change}")
+        say(f"ESO login: {change}")
     if not changes:
-        say(f"Vault: Kubernetes auth at auth/{auth_mount(run.cluster)} already up to date")
+        say(f"ESO login: {unchanged}")
 
 
 def _outputs(run: RunState, stack_dir: Path) -> ClusterOutputs:
@@ -105,8 +121,13 @@ def deploy(run: RunState) -> None:
     elif not cluster.kubeconfig:
         raise ActionError("cluster-stack has no kubeconfig output to store in Vault")
     else:
-        with step("storing the kubeconfig in Vault and configuring its Kubernetes auth"):
-            _store_in_vault(run, cluster)
+        eso = config.settings.get("vault_eso") if config.components.vault_eso else None
+        what = {
+            "kubernetes": " and configuring its Kubernetes auth",
+            "approle": " and delivering its ESO's AppRole secret ID",
+        }.get(run.eso_auth, "")
+        with step(f"storing the kubeconfig in Vault{what}"):
+            _store_in_vault(run, cluster, eso if isinstance(eso, VaultEsoSettings) else None)
 
 
 def run() -> int:
@@ -122,4 +143,7 @@ def run() -> int:
     except VaultError as error:
         annotate("error", "the cluster is deployed, but Vault could not be updated")
         raise ActionError(f"Vault: {error}") from error
+    except KubeError as error:
+        annotate("error", "the cluster is deployed, but its ESO's AppRole Secret was not written")
+        raise ActionError(f"Kubernetes: {error}") from error
     return EXIT_OK

@@ -260,6 +260,21 @@ class VaultClient:
             raise
         return result if isinstance(result, dict) else None
 
+    def list(self, api_path: str, *, action: str) -> list[str]:
+        """LIST ``/v1/<api_path>``: its keys, empty when there are none (404)."""
+        adapter = self._transport.hvac.adapter
+        try:
+            result = self._transport.call(
+                Operation(action, api_path, "list"), lambda: adapter.list(f"/v1/{api_path}")
+            )
+        except VaultRequestFailed as exc:
+            if exc.status == 404:
+                return []
+            raise
+        data = result.get("data") if isinstance(result, dict) else None
+        keys = data.get("keys") if isinstance(data, dict) else None
+        return [str(key) for key in keys] if isinstance(keys, list) else []
+
     def write(
         self,
         api_path: str,
@@ -268,13 +283,15 @@ class VaultClient:
         action: str,
         capability: str = "update",
         method: Literal["post", "put"] = "post",
-    ) -> None:
+    ) -> dict[str, Any] | None:
+        """POST (or PUT) ``/v1/<api_path>``; the response body, None when Vault sent none."""
         adapter = self._transport.hvac.adapter
         send = adapter.put if method == "put" else adapter.post
-        self._transport.call(
+        result = self._transport.call(
             Operation(action, api_path, capability),
             lambda: send(f"/v1/{api_path}", json=dict(data)),
         )
+        return result if isinstance(result, dict) else None
 
 
 def _json_body(response: Any) -> dict[str, Any]:

@@ -74,8 +74,9 @@ class VaultLoginDenied(VaultError):
         self.mount = mount
         super().__init__(
             f"AppRole login at {address} (auth/{mount}) was refused: {detail}. Check that "
-            "VAULT_ROLE_ID and VAULT_SECRET_ID belong to the same role, that the secret ID has "
-            "not expired or run out of uses, and that its CIDR bindings allow this runner."
+            "the role ID and secret ID (the action's vault_role_id and vault_secret_id inputs, "
+            "or VAULT_ROLE_ID and VAULT_SECRET_ID) belong to the same role, that the secret "
+            "ID has not expired or run out of uses, and that its CIDR bindings allow this runner."
         )
 
 

@@ -19,7 +19,14 @@ from typing import Any
 
 from app.vault.catalogue import SECRET_PREFIX, check_cluster_name, ci_only_paths
 from app.vault.client import VaultClient
-from app.vault.errors import VaultConfigError, VaultMountConflict, VaultRequestFailed
+from app.vault.ensure import (
+    ensure_auth_mount,
+    ensure_policy,
+    ensure_role,
+    plain_text,
+    response_data,
+)
+from app.vault.errors import VaultConfigError
 from wildside_constructs.props.vault import (
     AUTH_MOUNT_PREFIX,
     ESO_NAMESPACE,
@@ -128,49 +135,16 @@ def ensure_kubernetes_auth(
     kv = kv_mount or vault.kv_mount
     denied = ci_only_paths(cluster) if denied_paths is None else list(denied_paths)
     changes: list[str] = []
-    changes += _ensure_mount(vault, mount)
+    changes += ensure_auth_mount(
+        vault, mount, AUTH_METHOD_TYPE, f"wildside: External Secrets Operator on {mount}"
+    )
     wanted_config = {"kubernetes_host": kubernetes_host, "kubernetes_ca_cert": kubernetes_ca_cert}
     changes += _ensure_config(
         vault, mount, wanted_config, token_reviewer_jwt, rotate=rotate_reviewer_jwt
     )
-    changes += _ensure_policy(vault, policy_name(cluster), eso_policy(cluster, kv, denied))
-    changes += _ensure_role(vault, mount, eso_role(cluster))
+    changes += ensure_policy(vault, policy_name(cluster), eso_policy(cluster, kv, denied))
+    changes += ensure_role(vault, f"auth/{mount}/role/{ESO_ROLE}", eso_role(cluster))
     return changes
-
-
-def _auth_methods(vault: VaultClient) -> dict[str, Any]:
-    body = vault.read("sys/auth", action="list auth methods", capability="read,sudo") or {}
-    # Vault returns the table under "data" and, for old clients, at the top too.
-    table = body.get("data")
-    return table if isinstance(table, dict) else body
-
-
-def _mount_type(vault: VaultClient, mount: str) -> str | None:
-    entry = _auth_methods(vault).get(f"{mount}/")
-    return str(entry.get("type")) if isinstance(entry, dict) else None
-
-
-def _ensure_mount(vault: VaultClient, mount: str) -> list[str]:
-    found = _mount_type(vault, mount)
-    if found == AUTH_METHOD_TYPE:
-        return []
-    if found is not None:
-        raise VaultMountConflict(f"auth/{mount}", AUTH_METHOD_TYPE, found)
-    try:
-        vault.write(
-            f"sys/auth/{mount}",
-            {
-                "type": AUTH_METHOD_TYPE,
-                "description": f"wildside: External Secrets Operator on {mount}",
-            },
-            action=f"enable the kubernetes auth method at auth/{mount}",
-            capability="create,update,sudo",
-        )
-    except VaultRequestFailed as exc:
-        # A retried enable whose first attempt landed reports "already in use".
-        if exc.status != 400 or _mount_type(vault, mount) != AUTH_METHOD_TYPE:
-            raise
-    return [f"enabled auth method {AUTH_METHOD_TYPE} at auth/{mount}/"]
 
 
 def _ensure_config(
@@ -182,8 +156,10 @@ def _ensure_config(
     rotate: bool,
 ) -> list[str]:
     api_path = f"auth/{mount}/config"
-    current = _data(vault.read(api_path, action=f"read {api_path}"))
-    differs = [name for name in _CONFIG_FIELDS if _text(current.get(name)) != _text(wanted[name])]
+    current = response_data(vault.read(api_path, action=f"read {api_path}"))
+    differs = [
+        name for name in _CONFIG_FIELDS if plain_text(current.get(name)) != plain_text(wanted[name])
+    ]
     if bool(current.get("token_reviewer_jwt_set")) != (reviewer_jwt is not None):
         differs.append("token_reviewer_jwt")
     elif reviewer_jwt is not None and rotate:
@@ -196,47 +172,3 @@ def _ensure_config(
     vault.write(api_path, body, action=f"configure {api_path}", capability="create,update")
     # Field names only: the JWT itself never reaches the report or the log.
     return [f"configured {api_path} ({', '.join(differs)})"]
-
-
-def _ensure_policy(vault: VaultClient, name: str, text: str) -> list[str]:
-    api_path = f"sys/policies/acl/{name}"
-    data = _data(vault.read(api_path, action=f"read policy {name}"))
-    if _text(data.get("policy")) == _text(text):
-        return []
-    vault.write(
-        api_path,
-        {"policy": text},
-        action=f"write policy {name}",
-        capability="create,update",
-        method="put",
-    )
-    return [f"wrote policy {name}"]
-
-
-def _ensure_role(vault: VaultClient, mount: str, wanted: Mapping[str, Any]) -> list[str]:
-    api_path = f"auth/{mount}/role/{ESO_ROLE}"
-    current = _data(vault.read(api_path, action=f"read role {api_path}"))
-    differs = [name for name, value in wanted.items() if _norm(current.get(name)) != _norm(value)]
-    if not differs:
-        return []
-    vault.write(api_path, wanted, action=f"write role {api_path}", capability="create,update")
-    return [f"wrote role {api_path} ({', '.join(differs)})"]
-
-
-def _data(body: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``data`` object of a Vault response ({} for none)."""
-    data = (body or {}).get("data")
-    return data if isinstance(data, dict) else {}
-
-
-def _text(value: object) -> str:
-    # Vault may add or drop a trailing newline on PEM and HCL; that is no change.
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _norm(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return sorted(str(v) for v in value)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return value

@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.fake_approle import AppRoleBackend
+
 ROLE_ID = "fake-role-id"
 SECRET_ID = "fake-secret-id"
 
@@ -55,6 +57,10 @@ class FakeVault:
     roles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     policies: dict[str, str] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
+    # Roles other than CI's own (the clusters'), their role and secret IDs.
+    approle: AppRoleBackend = field(default_factory=AppRoleBackend)
+    # Token -> the policies it logged in with.
+    token_policies: dict[str, list[str]] = field(default_factory=dict)
     url: str = ""
     _failures: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -192,12 +198,17 @@ class FakeVault:
         mount = req.path.removeprefix("auth/").removesuffix("/login")
         if self.auth_mounts.get(f"{mount}/", {}).get("type") != "approle":
             return 404, _errors(f"no handler for route {req.path!r}")
-        role_id, secret_id = req.body.get("role_id"), req.body.get("secret_id")
-        if role_id != self.role_id or secret_id != self.secret_id:
+        role_id, secret_id = str(req.body.get("role_id")), str(req.body.get("secret_id"))
+        if (role_id, secret_id) == (self.role_id, self.secret_id):
+            policies: list[str] | None = ["default"]
+        else:
+            policies = self.approle.login(mount, role_id, secret_id)
+        if policies is None:
             return 400, _errors(self.login_error)
         token = f"hvs.{secrets.token_urlsafe(24)}"
         self.tokens.add(token)
-        auth = {"client_token": token, "policies": ["default"], "lease_duration": 3600}
+        self.token_policies[token] = policies
+        auth = {"client_token": token, "policies": policies, "lease_duration": 3600}
         return 200, {"auth": {**auth, "renewable": True}, "data": None}
 
     def _kv(self, req: Request, mount: str, rest: str, query: dict[str, str]) -> Reply:
@@ -267,6 +278,8 @@ class FakeVault:
 
     def _auth_backend(self, req: Request, rest: str) -> Reply:
         mount, _, tail = rest.partition("/")
+        if self.auth_mounts.get(f"{mount}/", {}).get("type") == "approle":
+            return self.approle.handle(req.method, mount, tail, req.body)
         if self.auth_mounts.get(f"{mount}/", {}).get("type") != "kubernetes":
             return 404, _errors(f"no handler for route {req.path!r}")
         if tail == "config":

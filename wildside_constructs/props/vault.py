@@ -34,6 +34,8 @@ ESO_ROLE = "external-secrets"
 ESO_SERVICE_ACCOUNT = "external-secrets"
 ESO_NAMESPACE = "external-secrets"
 ESO_POLICY_TEMPLATE = "wildside-{cluster}-eso"
+# AppRole alternative: one role per cluster on the shared AppRole mount.
+ESO_APPROLE_TEMPLATE = "wildside-{cluster}-eso"
 
 AuthMethod = Literal["kubernetes", "approle"]
 AUTH_METHODS: tuple[str, ...] = get_args(AuthMethod)
@@ -62,6 +64,11 @@ def auth_mount(cluster: str) -> str:
 def policy_name(cluster: str) -> str:
     """The Vault policy granting ``cluster``'s ESO read access to its own secrets."""
     return ESO_POLICY_TEMPLATE.format(cluster=_cluster(cluster))
+
+
+def approle_role_name(cluster: str) -> str:
+    """The AppRole role whose secret ID ``cluster``'s ESO logs in with (auth = "approle")."""
+    return ESO_APPROLE_TEMPLATE.format(cluster=_cluster(cluster))
 
 
 def pem_certificates(text: str) -> tuple[str, ...]:

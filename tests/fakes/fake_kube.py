@@ -1,0 +1,237 @@
+"""A Kubernetes API server subset on 127.0.0.1: Namespaces and Secrets, over TLS.
+
+It behaves as the real API server does where the client depends on it:
+bearer-token authentication (401 Status otherwise), server-side apply
+(``PATCH`` with ``application/apply-patch+yaml`` and a required
+``fieldManager``; the applier's own fields replace what it applied before),
+a Secret cannot be created in a namespace that does not exist, and failures
+come back as ``Status`` objects.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from tests.fakes.tls import self_signed, server_context
+
+APPLY = "application/apply-patch+yaml"
+Reply = tuple[int, dict[str, Any]]
+
+
+@dataclass
+class KubeRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    content_type: str
+    body: dict[str, Any]
+
+
+def _status(code: int, reason: str, message: str) -> Reply:
+    return code, {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+
+
+@dataclass
+class FakeKube:
+    token: str
+    namespaces: dict[str, dict[str, Any]] = field(default_factory=dict)
+    secrets: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    log: list[KubeRequest] = field(default_factory=list)
+    url: str = ""
+    _failures: list[int] = field(default_factory=list)
+    _version: int = 100
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def fail_next(self, n: int, status: int = 503) -> None:
+        with self._lock:
+            self._failures.extend([status] * n)
+
+    def secret_data(self, namespace: str, name: str) -> dict[str, str] | None:
+        stored = self.secrets.get((namespace, name))
+        if stored is None:
+            return None
+        return {k: base64.b64decode(v).decode() for k, v in stored.get("data", {}).items()}
+
+    def writes(self) -> list[KubeRequest]:
+        return [r for r in self.log if r.method != "GET"]
+
+    @contextmanager
+    def running(self, tls: ssl.SSLContext) -> Iterator[FakeKube]:
+        server = _Server(("127.0.0.1", 0), _handler_for(self))
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        thread = threading.Thread(
+            target=server.serve_forever, args=(0.02,), name="fake-kube", daemon=True
+        )
+        thread.start()
+        self.url = f"https://127.0.0.1:{server.server_address[1]}"
+        try:
+            yield self
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+    def handle(self, method: str, raw: str, headers: dict[str, str], body: bytes) -> Reply:
+        parts = urlsplit(raw)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        content_type = headers.get("content-type", "").split(";")[0].strip()
+        try:
+            payload = yaml.safe_load(body) if body else {}
+        except yaml.YAMLError:
+            return _status(400, "BadRequest", "the body is not YAML or JSON")
+        request = KubeRequest(method, parts.path, query, content_type, payload or {})
+        with self._lock:
+            self.log.append(request)
+            if headers.get("authorization") != f"Bearer {self.token}":
+                return _status(401, "Unauthorized", "Unauthorized")
+            if self._failures:
+                code = self._failures.pop(0)
+                reason = "Forbidden" if code == 403 else "ServiceUnavailable"
+                return _status(code, reason, f"fake failure (HTTP {code})")
+            return self._route(request)
+
+    def _route(self, req: KubeRequest) -> Reply:
+        segments = req.path.strip("/").split("/")
+        if segments[:3] != ["api", "v1", "namespaces"] or len(segments) not in (4, 6):
+            return _status(404, "NotFound", "the server could not find the requested resource")
+        namespace = segments[3]
+        if len(segments) == 6 and segments[4] == "secrets":
+            return self._secret(req, namespace, segments[5])
+        if len(segments) == 4:
+            return self._namespace(req, namespace)
+        return _status(404, "NotFound", "the server could not find the requested resource")
+
+    def _apply_problem(self, req: KubeRequest, kind: str, name: str) -> Reply | None:
+        if req.method != "PATCH":
+            return _status(405, "MethodNotAllowed", f"{req.method} is not supported here")
+        if req.content_type != APPLY:
+            return _status(415, "UnsupportedMediaType", f"unsupported {req.content_type!r}")
+        if not req.query.get("fieldManager"):
+            return _status(
+                422, "Invalid", "PATCH, application/apply-patch+yaml: fieldManager is required"
+            )
+        if req.body.get("kind") != kind or req.body.get("metadata", {}).get("name") != name:
+            return _status(400, "BadRequest", "the name of the object does not match the URL")
+        return None
+
+    def _namespace(self, req: KubeRequest, name: str) -> Reply:
+        if req.method == "GET":
+            found = self.namespaces.get(name)
+            if found is None:
+                return _status(404, "NotFound", f'namespaces "{name}" not found')
+            return 200, copy.deepcopy(found)
+        problem = self._apply_problem(req, "Namespace", name)
+        if problem is not None:
+            return problem
+        created = name not in self.namespaces
+        stored = self.namespaces.setdefault(name, {"apiVersion": "v1", "kind": "Namespace"})
+        stored["metadata"] = {**req.body["metadata"], "resourceVersion": self._next()}
+        return (201 if created else 200), copy.deepcopy(stored)
+
+    def _secret(self, req: KubeRequest, namespace: str, name: str) -> Reply:
+        key = (namespace, name)
+        if req.method == "GET":
+            found = self.secrets.get(key)
+            if found is None:
+                return _status(404, "NotFound", f'secrets "{name}" not found')
+            return 200, copy.deepcopy(found)
+        problem = self._apply_problem(req, "Secret", name)
+        if problem is not None:
+            return problem
+        if namespace not in self.namespaces:
+            return _status(404, "NotFound", f'namespaces "{namespace}" not found')
+        for item, value in (req.body.get("data") or {}).items():
+            try:
+                base64.b64decode(value, validate=True)
+            except (binascii.Error, TypeError):
+                return _status(422, "Invalid", f"Secret {name!r}: data[{item}]: illegal base64")
+        created = key not in self.secrets
+        obj = copy.deepcopy(req.body)
+        obj["metadata"] = {**obj["metadata"], "namespace": namespace}
+        obj["metadata"]["resourceVersion"] = self._next()
+        obj["metadata"]["managedFields"] = [
+            {"manager": req.query["fieldManager"], "operation": "Apply"}
+        ]
+        self.secrets[key] = obj
+        return (201 if created else 200), copy.deepcopy(obj)
+
+    def _next(self) -> str:
+        self._version += 1
+        return str(self._version)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client fails the TLS handshake (a wrong-CA test)."""
+
+
+def _handler_for(kube: FakeKube) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, payload = kube.handle(self.command, self.path, headers, body)
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_PATCH = do_POST = do_PUT = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep test output quiet."""
+
+    return Handler
+
+
+def kubeconfig(url: str, ca_pem: str, token: str, name: str = "fake") -> str:
+    """A kubeconfig shaped like DigitalOcean's: CA data, server, a bearer token."""
+    ca = base64.b64encode(ca_pem.encode()).decode()
+    return yaml.safe_dump(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [
+                {"name": name, "cluster": {"server": url, "certificate-authority-data": ca}}
+            ],
+            "contexts": [{"name": name, "context": {"cluster": name, "user": f"{name}-admin"}}],
+            "current-context": name,
+            "users": [{"name": f"{name}-admin", "user": {"token": token}}],
+        },
+        sort_keys=False,
+    )
+
+
+@contextmanager
+def serving(folder: Path, token: str) -> Iterator[tuple[FakeKube, str]]:
+    """A running fake API server over TLS and a kubeconfig that trusts and reaches it."""
+    cert, key = self_signed(folder, "kube-apiserver")
+    with FakeKube(token=token).running(server_context(cert, key)) as kube:
+        yield kube, kubeconfig(kube.url, cert.read_text(), token)
