@@ -154,12 +154,14 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
             "dry_run": args.dry_run,
         }
         args.result_json.write_text(json.dumps(outcome, indent=2, sort_keys=True) + "\n")
+    # Manifests are what the platform stack rendered; the files published add modules/.
+    counts = f"{len(result.rendered)} manifests, {published.manifest_count} files"
     if args.dry_run:
         say("dry run: nothing committed or pushed")
     elif published.commit_sha:
-        say(f"committed {published.commit_sha} ({published.manifest_count} manifests)")
+        say(f"committed {published.commit_sha} ({counts})")
     else:
-        say(f"no change: nothing committed ({published.manifest_count} manifests)")
+        say(f"no change: nothing committed ({counts})")
     return EXIT_OK
 
 
