@@ -25,6 +25,7 @@ from app.action.state import PLAN_ENV, RunState
 from app.action.vault_access import settings
 from app.config.errors import ConfigError
 from app.config.load import load_config
+from app.config.model import WildsideConfig
 from app.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
 from app.kube import KubeError, KubeSecrets
 from app.log import say, step
@@ -45,7 +46,11 @@ _PLAN_WORDS = {
 
 
 def _store_in_vault(run: RunState, cluster: ClusterOutputs, eso: VaultEsoSettings | None) -> None:
-    """Kubeconfig into KV, then the way the cluster's ESO logs in to Vault."""
+    """Kubeconfig into KV, then the way the cluster's ESO logs in to Vault.
+
+    What Vault must grant follows the cluster's own vault_eso settings (its
+    auth method and KV mount), not the mounts this run reads its secrets from.
+    """
     vault_settings = settings(
         run.vault_address,
         os.environ.get("INPUT_VAULT_ROLE_ID", "").strip(),
@@ -58,29 +63,34 @@ def _store_in_vault(run: RunState, cluster: ClusterOutputs, eso: VaultEsoSetting
             say("kubeconfig stored in Vault")
         else:
             say("kubeconfig in Vault already up to date")
-        if run.eso_auth == "kubernetes":
+        if eso is None:
+            say("ESO login: nothing to set up (vault_eso is off)")
+            return
+        if eso.auth == "kubernetes":
             ca_pem = kubernetes_ca(cluster.kubeconfig, cluster.endpoint)
             changes = ensure_kubernetes_auth(
-                vault, run.cluster, cluster.endpoint, ca_pem, kv_mount=run.eso_kv_mount
+                vault, run.cluster, cluster.endpoint, ca_pem, kv_mount=eso.kv_mount
             )
             unchanged = f"Kubernetes auth at auth/{auth_mount(run.cluster)} already up to date"
-        elif run.eso_auth == "approle" and eso is not None:
+        else:
             # The secret ID goes from Vault straight into the cluster, never via Git.
             with KubeSecrets(cluster.kubeconfig) as secrets:
                 changes = ensure_eso_approle(
-                    vault, run.cluster, eso.approle, secrets, kv_mount=run.eso_kv_mount
+                    vault, run.cluster, eso.approle, secrets, kv_mount=eso.kv_mount
                 )
             unchanged = (
                 f"AppRole {approle_role_name(run.cluster)} and Secret "
                 f"{ESO_NAMESPACE}/{eso.approle.secret_name} already up to date"
             )
-        else:
-            say("ESO login: nothing to set up (vault_eso is off)")
-            return
     for change in changes:
         say(f"ESO login: {change}")
     if not changes:
         say(f"ESO login: {unchanged}")
+
+
+def _eso_settings(config: WildsideConfig) -> VaultEsoSettings | None:
+    eso = config.settings.get("vault_eso") if config.components.vault_eso else None
+    return eso if isinstance(eso, VaultEsoSettings) else None
 
 
 def _outputs(run: RunState, stack_dir: Path) -> ClusterOutputs:
@@ -121,13 +131,13 @@ def deploy(run: RunState) -> None:
     elif not cluster.kubeconfig:
         raise ActionError("cluster-stack has no kubeconfig output to store in Vault")
     else:
-        eso = config.settings.get("vault_eso") if config.components.vault_eso else None
+        eso = _eso_settings(config)
         what = {
             "kubernetes": " and configuring its Kubernetes auth",
             "approle": " and delivering its ESO's AppRole secret ID",
-        }.get(run.eso_auth, "")
+        }.get(eso.auth if eso is not None else "", "")
         with step(f"storing the kubeconfig in Vault{what}"):
-            _store_in_vault(run, cluster, eso if isinstance(eso, VaultEsoSettings) else None)
+            _store_in_vault(run, cluster, eso)
 
 
 def run() -> int:

@@ -118,7 +118,6 @@ def _check(
             problems.append(Problem("vault_ca_certificate", str(error)))
     if problems or config is None or target is None:
         raise InputProblems(problems)
-    eso = config.settings.get("vault_eso") if config.components.vault_eso else None
     run = RunState(
         cluster=config.cluster.name,
         overrides=overrides,
@@ -126,8 +125,6 @@ def _check(
         allow_shared_change=allow_shared,
         vault_address=inputs["vault_address"],
         vault_ca_file=ca_file,
-        eso_auth=eso.auth if eso is not None else "",
-        eso_kv_mount=eso.kv_mount if eso is not None else "",
         git_config_base=gitauth.base_count(environ),
     )
     return run, config, target

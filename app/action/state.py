@@ -42,10 +42,6 @@ class RunState:
     allow_shared_change: bool = False
     vault_address: str = ""
     vault_ca_file: str = ""
-    # How the cluster's ClusterSecretStore logs in ("" when vault_eso is off) and
-    # the KV mount it reads: the Kubernetes auth set-up must grant exactly that.
-    eso_auth: str = ""
-    eso_kv_mount: str = ""
     # Variables exported with secret values, blanked by the last step.
     secret_env: tuple[str, ...] = ()
     # GIT_CONFIG_COUNT as it was before this run added the push credential.

@@ -207,11 +207,9 @@ class KubeSecrets:
             403: "the kubeconfig's user may not do this (it needs the cluster-admin output)",
         }.get(int(exc.status or 0), "")
         detail = "; ".join(part for part in (self._redact(message), advice) if part)
-        return (
-            f"the cluster's API at {self.host} refused to {action} "
-            f"(HTTP {exc.status} {exc.reason or ''}".rstrip()
-            + f"){': ' + detail if detail else ''}"
-        )
+        status = f"HTTP {exc.status} {exc.reason or ''}".rstrip()
+        suffix = f": {detail}" if detail else ""
+        return f"the cluster's API at {self.host} refused to {action} ({status}){suffix}"
 
 
 def _tls_failure(exc: BaseException, ssl_error: type[BaseException]) -> bool:

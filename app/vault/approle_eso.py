@@ -20,11 +20,15 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from app.vault.catalogue import check_cluster_name, ci_only_paths
+from app.vault.catalogue import check_cluster_name
 from app.vault.client import VaultClient
-from app.vault.ensure import ensure_auth_mount, ensure_policy, ensure_role, response_data
+from app.vault.ensure import ensure_auth_mount, ensure_role, response_data
 from app.vault.errors import VaultRequestFailed
-from app.vault.k8s_auth import ESO_TOKEN_MAX_TTL_SECONDS, ESO_TOKEN_TTL_SECONDS, eso_policy
+from app.vault.k8s_auth import (
+    ESO_TOKEN_MAX_TTL_SECONDS,
+    ESO_TOKEN_TTL_SECONDS,
+    ensure_eso_policy,
+)
 from app.vault.masking import mask
 from wildside_constructs.props.vault import (
     ESO_NAMESPACE,
@@ -80,12 +84,10 @@ def ensure_eso_approle(
     """Set up ``cluster``'s AppRole and deliver its pair; return what changed."""
     check_cluster_name(cluster)
     role_path = f"auth/{ref.mount}/role/{approle_role_name(cluster)}"
-    kv = kv_mount or vault.kv_mount
-    denied = ci_only_paths(cluster) if denied_paths is None else list(denied_paths)
     changes = ensure_auth_mount(
         vault, ref.mount, AUTH_METHOD_TYPE, "wildside: AppRole logins for CI and clusters"
     )
-    changes += ensure_policy(vault, policy_name(cluster), eso_policy(cluster, kv, denied))
+    changes += ensure_eso_policy(vault, cluster, kv_mount=kv_mount, denied_paths=denied_paths)
     changes += ensure_role(vault, role_path, eso_approle_role(cluster))
     role_id = _role_id(vault, role_path)
     current = sink.read(ESO_NAMESPACE, ref.secret_name) or {}

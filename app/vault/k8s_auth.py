@@ -46,6 +46,7 @@ __all__ = [
     "ESO_TOKEN_MAX_TTL_SECONDS",
     "ESO_TOKEN_TTL_SECONDS",
     "auth_mount",
+    "ensure_eso_policy",
     "ensure_kubernetes_auth",
     "eso_policy",
     "eso_role",
@@ -86,6 +87,22 @@ def eso_policy(cluster: str, kv_mount: str, denied_paths: Iterable[str] = ()) ->
     if denied:
         blocks[3] = f"# Credentials only CI may read.\n{blocks[3]}"
     return "\n\n".join(blocks) + "\n"
+
+
+def ensure_eso_policy(
+    vault: VaultClient,
+    cluster: str,
+    *,
+    kv_mount: str | None = None,
+    denied_paths: Iterable[str] | None = None,
+) -> list[str]:
+    """Write ``cluster``'s read-only ESO policy when it differs; either login method binds it.
+
+    ``denied_paths`` defaults to the default catalogue's CI-only paths.
+    """
+    kv = kv_mount or vault.kv_mount
+    denied = ci_only_paths(cluster) if denied_paths is None else list(denied_paths)
+    return ensure_policy(vault, policy_name(cluster), eso_policy(cluster, kv, denied))
 
 
 def _stanza(path: str, *capabilities: str) -> str:
@@ -132,8 +149,6 @@ def ensure_kubernetes_auth(
         raise VaultConfigError(f"kubernetes_host {kubernetes_host!r} must be an https:// URL")
     if token_reviewer_jwt is not None:
         vault.remember_secret(token_reviewer_jwt)
-    kv = kv_mount or vault.kv_mount
-    denied = ci_only_paths(cluster) if denied_paths is None else list(denied_paths)
     changes: list[str] = []
     changes += ensure_auth_mount(
         vault, mount, AUTH_METHOD_TYPE, f"wildside: External Secrets Operator on {mount}"
@@ -142,7 +157,7 @@ def ensure_kubernetes_auth(
     changes += _ensure_config(
         vault, mount, wanted_config, token_reviewer_jwt, rotate=rotate_reviewer_jwt
     )
-    changes += ensure_policy(vault, policy_name(cluster), eso_policy(cluster, kv, denied))
+    changes += ensure_eso_policy(vault, cluster, kv_mount=kv_mount, denied_paths=denied_paths)
     changes += ensure_role(vault, f"auth/{mount}/role/{ESO_ROLE}", eso_role(cluster))
     return changes
 

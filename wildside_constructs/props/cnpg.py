@@ -19,7 +19,7 @@ from wildside_constructs.props.datastores import (
     vault_path_problems,
 )
 from wildside_constructs.props.schedule import schedule_problems
-from wildside_constructs.props.text import DNS_SUBDOMAIN, SECRET_KEY, reads_as_text, text_problems
+from wildside_constructs.props.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
 
 CNPG_CHART_VERSION = "0.26.1"
 CNPG_CHART_REPOSITORY = "https://cloudnative-pg.github.io/charts"
@@ -217,15 +217,13 @@ class CnpgSettings:
     backup: BackupSettings = field(default_factory=BackupSettings)
 
     def problems(self, where: str) -> list[Problem]:
-        found: list[Problem] = []
-        if not _CLUSTER_NAME.match(self.name) or not reads_as_text(self.name):
-            found.append(
-                Problem(
-                    f"{where}.name",
-                    f"{self.name!r} is not a CNPG cluster name: up to 50 lower-case letters, "
-                    "digits and '-', starting with a letter",
-                )
-            )
+        found = text_problems(
+            f"{where}.name",
+            self.name,
+            _CLUSTER_NAME,
+            "a CNPG cluster name: up to 50 lower-case letters, digits and '-', "
+            "starting with a letter",
+        )
         if not 1 <= self.instances <= 10:
             found.append(Problem(f"{where}.instances", "must be between 1 and 10"))
         found += self._image_problems(f"{where}.image")
@@ -238,14 +236,14 @@ class CnpgSettings:
         return found
 
     def _image_problems(self, where: str) -> list[Problem]:
-        if not _IMAGE.match(self.image) or not reads_as_text(self.image):
-            return [
-                Problem(
-                    where,
-                    f"{self.image!r} is not an image reference such as "
-                    "ghcr.io/cloudnative-pg/postgis:16-3.4",
-                )
-            ]
+        found = text_problems(
+            where,
+            self.image,
+            _IMAGE,
+            "an image reference such as ghcr.io/cloudnative-pg/postgis:16-3.4",
+        )
+        if found:
+            return found
         if ":" not in self.image.rsplit("/", 1)[1] or self.image.endswith(":latest"):
             return [Problem(where, "pin a tag or digest (not 'latest') so upgrades are deliberate")]
         if "postgis" not in self.image:
@@ -265,14 +263,15 @@ class CnpgSettings:
             ("owner", self.owner, _RESERVED_ROLES),
         )
         for name, value, reserved in checks:
-            if not _IDENTIFIER.match(value) or not reads_as_text(value):
-                found.append(
-                    Problem(
-                        f"{where}.{name}",
-                        f"{value!r} is not a PostgreSQL name: up to 63 lower-case letters, "
-                        "digits and '_', not starting with a digit",
-                    )
-                )
+            malformed = text_problems(
+                f"{where}.{name}",
+                value,
+                _IDENTIFIER,
+                "a PostgreSQL name: up to 63 lower-case letters, digits and '_', "
+                "not starting with a digit",
+            )
+            if malformed:
+                found += malformed
             elif value in reserved or value.startswith("pg_"):
                 found.append(
                     Problem(f"{where}.{name}", f"{value!r} is reserved by PostgreSQL or CNPG")

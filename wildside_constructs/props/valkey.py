@@ -16,7 +16,7 @@ from wildside_constructs.props.datastores import (
     storage_problems,
     vault_path_problems,
 )
-from wildside_constructs.props.text import DNS_SUBDOMAIN, SECRET_KEY, reads_as_text, text_problems
+from wildside_constructs.props.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
 
 # The operator's Makefile pushes "valkey-operator-<tag>-chart" to
 # oci://ghcr.io/hyperspike, so release v0.0.60 is chart version v0.0.60-chart.
@@ -114,15 +114,12 @@ class ValkeySettings:
     password: ValkeyPassword = field(default_factory=ValkeyPassword)
 
     def problems(self, where: str) -> list[Problem]:
-        found: list[Problem] = []
-        if not _NAME.match(self.name) or not reads_as_text(self.name):
-            found.append(
-                Problem(
-                    f"{where}.name",
-                    f"{self.name!r} is not a Valkey name: up to 50 lower-case letters, digits "
-                    "and '-', starting with a letter",
-                )
-            )
+        found = text_problems(
+            f"{where}.name",
+            self.name,
+            _NAME,
+            "a Valkey name: up to 50 lower-case letters, digits and '-', starting with a letter",
+        )
         if not 1 <= self.nodes <= 10:
             found.append(Problem(f"{where}.nodes", "must be between 1 and 10 shards"))
         if not 0 <= self.replicas <= 5:
