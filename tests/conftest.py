@@ -50,15 +50,18 @@ def clean_env(tmp: Path, extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def run_app(args: list[str], env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+def run_app(
+    args: list[str], env: Mapping[str, str] | None = None, *, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """``python -m app <args>`` from the project root; ``env`` None inherits this one."""
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         check=False,
         cwd=PROJECT_ROOT,
-        env=dict(env),
+        env=dict(env) if env is not None else None,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
 
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.config.errors import ConfigError
 from app.runtime import PROJECT_ROOT
+from tests.conftest import run_app
 from tests.support import config, example_raw, example_with, write_config
 
 
@@ -201,15 +200,7 @@ def test_cli_exits_non_zero_and_writes_nothing_on_bad_config(tmp_path: Path) -> 
         "WILDSIDE_DOMAIN": "Not A Domain",
         "WILDSIDE_GITOPS_DIR": str(gitops),
     }
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "synth", "--outdir", str(outdir)],
-        check=False,
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_app(["synth", "--outdir", str(outdir)], env, timeout=120)
     assert run.returncode == 2
     assert "cluster.name" in run.stderr
     assert "cluster.domain" in run.stderr
@@ -218,28 +209,15 @@ def test_cli_exits_non_zero_and_writes_nothing_on_bad_config(tmp_path: Path) -> 
 
 
 def test_config_command_prints_resolved_json() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "config"],
-        check=False,
-        cwd=PROJECT_ROOT,
-        env={"PATH": "/usr/bin:/bin", "WILDSIDE_CLUSTER_NAME": "shown"},
-        capture_output=True,
-        text=True,
-        timeout=60,
+    run = run_app(
+        ["config"], {"PATH": "/usr/bin:/bin", "WILDSIDE_CLUSTER_NAME": "shown"}, timeout=60
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["cluster"]["name"] == "shown"
 
 
 def test_help_describes_every_command() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "--help"],
-        check=False,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    run = run_app(["--help"], timeout=60)
     assert run.returncode == 0
     for word in ("synth", "render", "config", "WILDSIDE_CONFIG", "exit codes"):
         assert word in run.stdout

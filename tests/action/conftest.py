@@ -12,12 +12,14 @@ import base64
 import json
 import os
 import stat
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.action.runner_sim import ActionRun, run_action
 from tests.conftest import GIT_ENV
 from tests.fakes.fake_vault import FakeVault
 
@@ -132,6 +134,23 @@ exit 3
 """
 
 
+def exposed(run: ActionRun, values: Sequence[str]) -> list[tuple[str, str]]:
+    """(step or output, value) for each value a log line or an action output carries.
+
+    A value's own ``::add-mask::`` line is the one line allowed to hold it.
+    """
+    found = []
+    for value in values:
+        for step in run.steps.values():
+            visible = (
+                line for line in step.log.splitlines() if not line.startswith("::add-mask::")
+            )
+            if any(value in line for line in visible):
+                found.append((step.id, value))
+        found += [(name, value) for name, text in run.outputs.items() if value in text]
+    return found
+
+
 @dataclass
 class World:
     """Everything one test module's runs share."""
@@ -159,6 +178,52 @@ class World:
         }
         given.update(extra)
         return given
+
+    def run(
+        self,
+        name: str,
+        *,
+        toml: str | None = None,
+        env: Mapping[str, str] | None = None,
+        **inputs: str,
+    ) -> ActionRun:
+        """One run of the action in its own folder under ``root``.
+
+        ``toml`` replaces the workspace's wildside.toml for this run only;
+        ``env`` adds to (or overrides) the base environment.
+        """
+        folder = self.root / name
+        temp = folder / "runner-temp"
+        temp.mkdir(parents=True)
+        environment = {**self.base_env, "RUNNER_TEMP": str(temp)}
+        if toml is not None:
+            workspace = folder / "workspace"
+            workspace.mkdir()
+            (workspace / "wildside.toml").write_text(toml)
+            environment["GITHUB_WORKSPACE"] = str(workspace)
+        environment.update(env or {})
+        return run_action(self.inputs(**inputs), environment, folder / "steps")
+
+    def left_behind(self, values: Iterable[str]) -> list[tuple[str, str]]:
+        """(where, value) for each value in a file the runs left or an object of the remote.
+
+        Canned fixtures are not searched, nor ``github_env`` files: those may hand
+        a secret on, and the tests check it was masked first.
+        """
+        wanted = [(value, value.encode()) for value in values]
+        found = []
+        for path in self.root.rglob("*"):
+            if path.is_file() and self.fixtures not in path.parents and path.name != "github_env":
+                data = path.read_bytes()
+                found += [(str(path), value) for value, raw in wanted if raw in data]
+        objects = subprocess.run(
+            ["git", "cat-file", "--batch-all-objects", "--batch"],
+            cwd=self.remote,
+            capture_output=True,
+            check=True,
+        ).stdout
+        assert objects, "the remote holds the runs' commits"
+        return found + [("git objects", value) for value, raw in wanted if raw in objects]
 
     def tofu_calls(self) -> list[str]:
         if not self.tofu_log.exists():

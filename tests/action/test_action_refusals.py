@@ -11,15 +11,7 @@ import subprocess
 import pytest
 
 from tests.action.conftest import CLUSTER, SENTINELS, World
-from tests.action.runner_sim import ActionRun, run_action
-
-
-def run_in(world: World, name: str, **inputs: str) -> ActionRun:
-    folder = world.root / name
-    temp = folder / "runner-temp"
-    temp.mkdir(parents=True)
-    env = {**world.base_env, "RUNNER_TEMP": str(temp)}
-    return run_action(world.inputs(**inputs), env, folder / "steps")
+from tests.action.runner_sim import ActionRun
 
 
 def remote_is_empty(world: World) -> bool:
@@ -38,7 +30,7 @@ def assert_no_leak(run: ActionRun) -> None:
 
 @pytest.fixture(scope="module")
 def dry(world: World) -> ActionRun:
-    return run_in(world, "dry", dry_run="true")
+    return world.run("dry", dry_run="true")
 
 
 def test_dry_run_plans_previews_and_changes_nothing(world: World, dry: ActionRun) -> None:
@@ -69,7 +61,7 @@ def test_bad_input_stops_before_anything_happens(
     world: World, dry: ActionRun, inputs: dict[str, str], named: str
 ) -> None:
     calls_before = len(world.tofu_calls())
-    run = run_in(world, f"bad-{named}-{len(world.tofu_calls())}-{abs(hash(str(inputs)))}", **inputs)
+    run = world.run(f"bad-{named}-{len(world.tofu_calls())}-{abs(hash(str(inputs)))}", **inputs)
     prepare = run.steps["prepare"]
     assert prepare.returncode == 2, prepare.log
     assert named in prepare.log
@@ -83,8 +75,7 @@ def test_bad_input_stops_before_anything_happens(
 
 def test_vault_login_denied_is_reported_as_such(world: World, dry: ActionRun) -> None:
     # No token inputs: the run must log in to Vault, with a wrong secret id.
-    run = run_in(
-        world,
+    run = world.run(
         "denied",
         vault_secret_id="sntl-wrong-secret-id-0000",
         digitalocean_token="",
@@ -106,7 +97,7 @@ def test_vault_login_denied_is_reported_as_such(world: World, dry: ActionRun) ->
 def test_missing_vault_secret_names_the_path(world: World, dry: ActionRun) -> None:
     world.vault.delete_latest(f"wildside/{CLUSTER}/state")
     try:
-        run = run_in(world, "missing-path")
+        run = world.run("missing-path")
     finally:
         world.vault.put_secret(
             f"wildside/{CLUSTER}/state", {"passphrase": "sntl-vault-state-passphrase-c1d2"}

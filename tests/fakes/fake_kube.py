@@ -13,19 +13,18 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
-import json
 import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from tests.fakes.loopback import serving as serving_loopback
 from tests.fakes.tls import self_signed, server_context
 
 APPLY = "application/apply-patch+yaml"
@@ -79,19 +78,9 @@ class FakeKube:
 
     @contextmanager
     def running(self, tls: ssl.SSLContext) -> Iterator[FakeKube]:
-        server = _Server(("127.0.0.1", 0), _handler_for(self))
-        server.socket = tls.wrap_socket(server.socket, server_side=True)
-        thread = threading.Thread(
-            target=server.serve_forever, args=(0.02,), name="fake-kube", daemon=True
-        )
-        thread.start()
-        self.url = f"https://127.0.0.1:{server.server_address[1]}"
-        try:
+        with serving_loopback(self.handle, "fake-kube", tls) as url:
+            self.url = url
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
 
     def handle(self, method: str, raw: str, headers: dict[str, str], body: bytes) -> Reply:
         parts = urlsplit(raw)
@@ -180,35 +169,6 @@ class FakeKube:
     def _next(self) -> str:
         self._version += 1
         return str(self._version)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet when a client fails the TLS handshake (a wrong-CA test)."""
-
-
-def _handler_for(kube: FakeKube) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, payload = kube.handle(self.command, self.path, headers, body)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_PATCH = do_POST = do_PUT = do_DELETE = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Keep test output quiet."""
-
-    return Handler
 
 
 def kubeconfig(url: str, ca_pem: str, token: str, name: str = "fake") -> str:

@@ -18,11 +18,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.fake_approle import AppRoleBackend
+from tests.fakes.loopback import serving
 
 ROLE_ID = "fake-role-id"
 SECRET_ID = "fake-secret-id"
@@ -117,22 +117,9 @@ class FakeVault:
     @contextmanager
     def running(self, tls: ssl.SSLContext | None = None) -> Iterator[FakeVault]:
         """Serve until the block ends; the server thread is stopped and joined on exit."""
-        server = _Server(("127.0.0.1", 0), _handler_for(self))
-        if tls is not None:
-            server.socket = tls.wrap_socket(server.socket, server_side=True)
-        # A short poll keeps shutdown (and so each test's teardown) quick.
-        thread = threading.Thread(
-            target=server.serve_forever, args=(0.02,), name="fake-vault", daemon=True
-        )
-        thread.start()
-        scheme = "https" if tls is not None else "http"
-        self.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
-        try:
+        with serving(self.handle, "fake-vault", tls) as url:
+            self.url = url
             yield self
-        finally:
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
 
     # Request handling (called on server threads)
 
@@ -333,36 +320,5 @@ class FakeVault:
         return 405, _errors("unsupported operation")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet when a client gave up (a timeout test) or failed the TLS handshake."""
-
-
 def _errors(*messages: str) -> dict[str, Any]:
     return {"errors": list(messages)}
-
-
-def _handler_for(vault: FakeVault) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, payload = vault.handle(self.command, self.path, headers, body)
-            data = b"" if payload is None or status == 204 else json.dumps(payload).encode()
-            self.send_response(status)
-            if data:
-                self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if data and self.command != "HEAD":
-                self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_LIST = _serve
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Keep test output quiet."""
-
-    return Handler

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.runtime import PROJECT_ROOT
+from tests.conftest import run_app
 from tests.platform.datastore_helpers import (
     BACKUP,
     NO_VAULT,
@@ -154,15 +153,7 @@ def test_the_cli_exits_2_and_writes_nothing(tmp_path: Path) -> None:
         "WILDSIDE_GITOPS_DIR": str(gitops),
         "WILDSIDE_ENABLE_VAULT_ESO": "false",
     }
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "render", "--outdir", str(outdir)],
-        check=False,
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_app(["render", "--outdir", str(outdir)], env, timeout=120)
     assert run.returncode == 2, run.stderr + run.stdout
     for field in ("cnpg.backup.endpoint", "cnpg.backup.schedule", "components.vault_eso"):
         assert field in run.stderr

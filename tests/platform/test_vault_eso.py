@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.config.errors import ConfigError
-from app.runtime import PROJECT_ROOT
+from tests.conftest import run_app
 from tests.platform.vault_helpers import (
     APPROLE,
     CA_PEM,
@@ -232,20 +230,13 @@ def test_the_cli_rejects_a_bad_vault_configuration_with_exit_code_2(tmp_path: Pa
     text = text.replace('address = "https://vault.example.com:8200"', 'address = "http://vault"')
     text = text.replace('ca_bundle = ""', 'ca_bundle = "-----BEGIN CERTIFICATE-----"')
     outdir, gitops = tmp_path / "out", tmp_path / "gitops"
-    run = subprocess.run(
-        [sys.executable, "-m", "app", "render", "--outdir", str(outdir)],
-        check=False,
-        cwd=PROJECT_ROOT,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-            "WILDSIDE_CONFIG": str(write_config(tmp_path, text)),
-            "WILDSIDE_GITOPS_DIR": str(gitops),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "WILDSIDE_CONFIG": str(write_config(tmp_path, text)),
+        "WILDSIDE_GITOPS_DIR": str(gitops),
+    }
+    run = run_app(["render", "--outdir", str(outdir)], env, timeout=120)
     assert run.returncode == 2, run.stderr
     assert "vault_eso.address: 'http://vault' must be an https:// URL" in run.stderr
     assert "vault_eso.ca_bundle: is not PEM" in run.stderr

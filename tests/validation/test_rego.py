@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from app.runtime import PROJECT_ROOT
 from tests.support import example_with, render_platform
+from tests.validation.rego_support import POLICY, combined, deny, doc, load_policies
 from wildside_constructs.validation.rules import tree_problems
 
 regopy = pytest.importorskip("regopy", reason="regopy (dev dependency) is not installed")
 
-POLICY = PROJECT_ROOT / "policy"
 RELEASE = "platform/traefik/helmrelease.yaml"
 SHARED_RULES = {"helmrelease-source", "helmrelease-version", "secret-literal"}
 
@@ -30,27 +29,7 @@ def tree() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def interpreter() -> Any:
-    rego = regopy.Interpreter()
-    for policy in sorted(POLICY.glob("*.rego")):
-        rego.add_module(policy.name, policy.read_text(encoding="utf-8"))
-    return rego
-
-
-def deny(interpreter: Any, value: Any) -> list[str]:
-    interpreter.set_input(value)
-    output = interpreter.query("data.main.deny")
-    assert output.ok(), str(output)
-    denied: list[str] = output.results[0].expressions[0]
-    return sorted(denied)
-
-
-def combined(files: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"path": path, "contents": files[path]} for path in sorted(files)]
-
-
-def doc(tree: dict[str, Any], path: str) -> dict[str, Any]:
-    document: dict[str, Any] = copy.deepcopy(tree[path])
-    return document
+    return load_policies(regopy)
 
 
 def test_policies_are_conftest_shaped() -> None:

@@ -6,13 +6,12 @@ with regopy both ways conftest calls the policies.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
 
-from app.runtime import PROJECT_ROOT
 from tests.platform.datastore_helpers import BACKUP, render
+from tests.validation.rego_support import combined, deny, doc, load_policies
 
 regopy = pytest.importorskip("regopy", reason="regopy (dev dependency) is not installed")
 
@@ -30,27 +29,7 @@ def tree() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def interpreter() -> Any:
-    rego = regopy.Interpreter()
-    for policy in sorted((PROJECT_ROOT / "policy").glob("*.rego")):
-        rego.add_module(policy.name, policy.read_text(encoding="utf-8"))
-    return rego
-
-
-def deny(interpreter: Any, value: Any) -> list[str]:
-    interpreter.set_input(value)
-    output = interpreter.query("data.main.deny")
-    assert output.ok(), str(output)
-    denied: list[str] = output.results[0].expressions[0]
-    return sorted(denied)
-
-
-def combined(files: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"path": path, "contents": files[path]} for path in sorted(files)]
-
-
-def doc(tree: dict[str, Any], path: str) -> dict[str, Any]:
-    document: dict[str, Any] = copy.deepcopy(tree[path])
-    return document
+    return load_policies(regopy)
 
 
 def test_the_rendered_data_stores_are_accepted(interpreter: Any, tree: dict[str, Any]) -> None:
