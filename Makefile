@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 # jsii runs on the Node 22 that package.json installs, not the system Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
-CODE := app stacks wildside_constructs benchmarks
+CODE := app stacks wildside_constructs wildside_ops benchmarks
 
 .PHONY: help synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
 

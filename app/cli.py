@@ -94,10 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load and validate the configuration; print the resolved values.",
     )
     _common(check)
-    from app.cluster_cli import add_parsers
+    from wildside_ops.cluster_cli import add_parsers
 
     add_parsers(commands)
-    from app.action.cli import add_parser as add_action_parser
+    from wildside_ops.action.cli import add_parser as add_action_parser
 
     add_action_parser(commands)
     return parser
@@ -118,8 +118,8 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
         return EXIT_BAD_INPUT
     if not publish or not result.rendered:
         return EXIT_OK
-    from app.gitops import PublishError
     from app.post_synth import publish_tree
+    from wildside_ops.gitops import PublishError
 
     try:
         published = publish_tree(
@@ -182,11 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "render":
             return _run_synth(args, ("platform-stack",))
         if command in ("plan", "deploy", "modules"):
-            from app.cluster_cli import run
+            from wildside_ops.cluster_cli import run
 
             return run(args)
         if command == "action":
-            from app.action.cli import run as run_action
+            from wildside_ops.action.cli import run as run_action
 
             return run_action(args)
         return _run_synth(args, ("cluster-stack", "platform-stack"))

@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 from app.config.model import WildsideConfig
-from app.gitops import PublishRequest, PublishResult, publish
 from app.log import say, step
 from app.runtime import PROJECT_ROOT
 from wildside_constructs.catalogue import BY_KEY
+from wildside_ops.gitops import PublishRequest, PublishResult, publish
 
 INFRA_MODULES = PROJECT_ROOT / "infra-modules"
 DEFAULT_GITOPS_DIR = PROJECT_ROOT / ".gitops"

@@ -161,8 +161,8 @@ def no_op(work: Path) -> tuple[float, int, int]:
 def publish_scaling(runs: int, work: Path, others: Sequence[int]) -> dict[int, float]:
     """Publish one cluster into repositories already holding N other clusters."""
     prepare_node()
-    from app.gitops import PublishRequest, publish
     from tests.support import config, render_platform
+    from wildside_ops.gitops import PublishRequest, publish
 
     rendered = render_platform(config(), schemas=False).rendered
     results: dict[int, float] = {}

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from app.action.report import OUTPUTS
 from app.runtime import PROJECT_ROOT
 from tests.action.runner_sim import ACTION_FILE, EXPRESSION, load_action
+from wildside_ops.action.report import OUTPUTS
 
 WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "example-wildside-infra-k8s.yml"
 NODE = PROJECT_ROOT / "node_modules" / ".bin" / "node"
@@ -81,7 +81,7 @@ def test_every_output_is_set_by_the_step_it_reads(action: dict[str, Any]) -> Non
         match = re.fullmatch(r"\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}", spec["value"])
         assert match, f"output {name} is not wired to a step output"
         assert match.group(1) in ids
-        # The report step sets exactly OUTPUTS (app.action.report); same names here.
+        # The report step sets exactly OUTPUTS (wildside_ops.action.report); same names here.
         assert match.group(2) == name
     (report,) = [s for s in action["runs"]["steps"] if s.get("id") == "report"]
     assert report["if"] == "always()", "outputs and clean-up must run after a failure too"

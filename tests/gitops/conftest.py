@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from app.gitops import PublishRequest, publisher
+from wildside_ops.gitops import PublishRequest, publisher
 
 COMPONENT_FILES = {
     "traefik": ("platform/traefik/helmrelease.yaml", "platform/traefik/kustomization.yaml"),

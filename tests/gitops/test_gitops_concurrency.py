@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.gitops import PublishRequest, PublishResult, publish
-from app.gitops.workdir import LOCK_NAME
+from wildside_ops.gitops import PublishRequest, PublishResult, publish
+from wildside_ops.gitops.workdir import LOCK_NAME
 
 if TYPE_CHECKING:
     from tests.gitops.conftest import Git

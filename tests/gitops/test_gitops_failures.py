@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.gitops import PublishError, PublishRequest, publish
-from app.gitops.gitrepo import GitRepo
+from wildside_ops.gitops import PublishError, PublishRequest, publish
+from wildside_ops.gitops.gitrepo import GitRepo
 
 if TYPE_CHECKING:
     from tests.gitops.conftest import Git

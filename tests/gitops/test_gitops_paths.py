@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.gitops import PublishError, PublishRequest, publish
-from app.gitops.errors import redact
-from app.gitops.paths import is_managed_path, path_problem
-from app.gitops.workdir import normalise_remote
+from wildside_ops.gitops import PublishError, PublishRequest, publish
+from wildside_ops.gitops.errors import redact
+from wildside_ops.gitops.paths import is_managed_path, path_problem
+from wildside_ops.gitops.workdir import normalise_remote
 
 if TYPE_CHECKING:
     from tests.gitops.conftest import Git

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.gitops import PublishError, PublishRequest, publish
+from wildside_ops.gitops import PublishError, PublishRequest, publish
 
 if TYPE_CHECKING:
     from tests.gitops.conftest import Git

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.kube import KubeError, KubeSecrets
-from app.vault.masking import reset_mask_registry
 from tests.fakes.fake_kube import FakeKube, kubeconfig, serving
+from wildside_ops.kube import KubeError, KubeSecrets
+from wildside_ops.vault.masking import reset_mask_registry
 
 TOKEN = "sntl-kube-admin-token-1a2b"
 VALUE = "sntl-secret-value-3c4d"

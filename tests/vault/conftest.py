@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.vault import VaultClient, VaultSettings
-from app.vault.masking import reset_mask_registry
 from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
+from wildside_ops.vault import VaultClient, VaultSettings
+from wildside_ops.vault.masking import reset_mask_registry
 
 
 @pytest.fixture(autouse=True)

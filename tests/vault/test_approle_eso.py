@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from app.kube import KubeSecrets
-from app.vault import VaultClient, VaultMountConflict
-from app.vault import approle_eso as ae
 from tests.fakes.fake_kube import FakeKube, serving
 from tests.fakes.fake_vault import FakeVault
 from wildside_constructs.props.vault import AppRoleRef
+from wildside_ops.kube import KubeSecrets
+from wildside_ops.vault import VaultClient, VaultMountConflict
+from wildside_ops.vault import approle_eso as ae
 
 KUBE_TOKEN = "sntl-kube-token-approle-7a8b"
 REF = AppRoleRef()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.vault import VaultClient, VaultConfigError, VaultKeyMissing, catalogue
-from app.vault.catalogue import SecretRef
 from tests.fakes.fake_vault import FakeVault
+from wildside_ops.vault import VaultClient, VaultConfigError, VaultKeyMissing, catalogue
+from wildside_ops.vault.catalogue import SecretRef
 
 SEED = {
     "wildside/c1/digitalocean": {"token": "do-token"},

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from app.vault import (
+from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
+from tests.fakes.tls import self_signed
+from wildside_ops.vault import (
     SecretRef,
     VaultClient,
     VaultError,
@@ -23,8 +25,6 @@ from app.vault import (
     VaultUnreachable,
     VaultValueInvalid,
 )
-from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
-from tests.fakes.tls import self_signed
 
 
 def test_approle_login_sends_credentials_in_the_body(
@@ -151,7 +151,7 @@ def test_other_refusals_carry_vaults_explanation(fake_vault: FakeVault, vault: V
 
 
 def test_every_error_is_a_vault_error() -> None:
-    from app.vault import errors
+    from wildside_ops.vault import errors
 
     classes = [
         v for v in vars(errors).values() if isinstance(v, type) and v.__module__ == errors.__name__

@@ -8,8 +8,8 @@ import time
 
 import requests
 
-from app.vault import VaultClient, VaultSettings
 from tests.fakes.fake_vault import FakeVault, Request
+from wildside_ops.vault import VaultClient, VaultSettings
 
 
 def test_server_thread_stops_with_the_block() -> None:

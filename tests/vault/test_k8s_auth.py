@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.vault import VaultClient, VaultMountConflict, VaultPermissionDenied
-from app.vault import k8s_auth as ka
 from tests.fakes.fake_vault import FakeVault
+from wildside_ops.vault import VaultClient, VaultMountConflict, VaultPermissionDenied
+from wildside_ops.vault import k8s_auth as ka
 
 HOST = "https://10.0.0.1:6443"
 CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.vault import VaultCasConflict, VaultClient, VaultConfigError
 from tests.fakes.fake_vault import FakeVault, Request
+from wildside_ops.vault import VaultCasConflict, VaultClient, VaultConfigError
 
 PATH = "wildside/c1/kubeconfig"
 API = f"secret/data/{PATH}"

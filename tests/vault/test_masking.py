@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.vault import masking
+from wildside_ops.vault import masking
 
 
 def parse_runner_file(text: str) -> dict[str, str]:
@@ -83,7 +83,7 @@ def test_export_never_uses_a_delimiter_found_in_the_value(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tokens = iter(["aaaa", "bbbb"])
-    monkeypatch.setattr("app.vault.masking.secrets.token_hex", lambda _n: next(tokens))
+    monkeypatch.setattr("wildside_ops.vault.masking.secrets.token_hex", lambda _n: next(tokens))
     value = "looks like ghadelimiter_aaaa inside"
     target = tmp_path / "out"
     masking.export_output("payload", value, target, secret=False)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 import pytest
 
-from app.vault import SecretRef, VaultClient, VaultError, VaultSettings
-from app.vault import k8s_auth as ka
 from tests.fakes.fake_vault import FakeVault, Request
+from wildside_ops.vault import SecretRef, VaultClient, VaultError, VaultSettings
+from wildside_ops.vault import k8s_auth as ka
 
 ROLE = "SENTINEL-ROLE-7d1c"
 SECRET = "SENTINEL-SECRET-93fa"

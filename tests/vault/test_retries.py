@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from app.vault import (
+from tests.fakes.fake_vault import FakeVault, Request
+from wildside_ops.vault import (
     VaultClient,
     VaultLoginDenied,
     VaultPathMissing,
@@ -15,7 +16,6 @@ from app.vault import (
     VaultUnavailable,
     VaultUnreachable,
 )
-from tests.fakes.fake_vault import FakeVault, Request
 
 PATH = "wildside/c1/digitalocean"
 API = f"secret/data/{PATH}"

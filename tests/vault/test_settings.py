@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.vault import VaultConfigError, VaultSettings
+from wildside_ops.vault import VaultConfigError, VaultSettings
 
 
 def test_repr_hides_the_approle_pair() -> None:

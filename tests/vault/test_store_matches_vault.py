@@ -10,10 +10,10 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from app.vault import VaultClient
-from app.vault import k8s_auth as ka
 from tests.fakes.fake_vault import FakeVault
 from tests.platform.vault_helpers import applied, applied_store, applied_values, render_vault
+from wildside_ops.vault import VaultClient
+from wildside_ops.vault import k8s_auth as ka
 
 HOST = "https://10.0.0.1:6443"
 CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"

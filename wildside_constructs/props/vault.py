@@ -2,7 +2,7 @@
 
 Also the one home of the names the cluster and Vault must agree on: the store
 other components reference, and the Kubernetes auth mount, role and service
-account. ``app/vault/k8s_auth.py`` imports them to set Vault up, the
+account. ``wildside_ops/vault/k8s_auth.py`` imports them to set Vault up, the
 ``vault_eso`` construct to render the store, so the two cannot drift apart.
 """
 

@@ -1,5 +1,0 @@
-"""Direct access to a cluster's API, for what must not travel through Git."""
-
-from app.kube.secrets import KubeError, KubeSecrets
-
-__all__ = ["KubeError", "KubeSecrets"]

@@ -1,0 +1,33 @@
+"""Publish one cluster's rendered GitOps files into a git repository.
+
+The post-synth back end: given every path and its exact text for one cluster,
+make the repository's branch hold exactly that, like a careful release tool.
+
+Rules, in brief:
+
+* A cluster writes only ``clusters/<cluster>/``, ``platform/`` and ``modules/``.
+  What it wrote is recorded in the repository, in
+  ``.wildside/ownership/<cluster>.json``, and a later publish prunes its own
+  paths that are no longer rendered (shared paths only when no other cluster's
+  record lists them). Nothing else is ever touched.
+* Changing a ``platform/`` file another cluster also publishes needs consent
+  (``allow_shared_change``).
+* The commit is built in a throw-away index; the working tree, index and local
+  branch move only once the commit exists and, with a remote, has been pushed.
+  A failure leaves all of them, and the remote, as they were. A workdir this
+  call had to create may be left behind as an empty repository or fresh clone.
+* Pushes are compare-and-swap on the remote tip; a rejection re-fetches, plans
+  again on the new tip and retries. Publishers sharing one workdir take turns
+  through a lock file inside ``.git/``.
+* Commit signing follows git configuration: with ``commit.gpgSign`` true the
+  commit is made with ``git commit-tree -S`` (which does not read that setting
+  itself), using git's own signing set-up.
+"""
+
+from __future__ import annotations
+
+from wildside_ops.gitops.errors import PublishError
+from wildside_ops.gitops.model import PublishRequest, PublishResult
+from wildside_ops.gitops.publisher import publish
+
+__all__ = ["PublishError", "PublishRequest", "PublishResult", "publish"]

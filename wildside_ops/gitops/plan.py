@@ -1,0 +1,204 @@
+"""Work out what one publish changes, given the tree it builds on.
+
+Pure: it reads the base tree only through the snapshot and a blob reader, so
+the same function serves the first attempt, every push retry (on a new tip)
+and a dry run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from wildside_ops.gitops.errors import PublishError
+from wildside_ops.gitops.model import PublishRequest
+from wildside_ops.gitops.ownership import (
+    cluster_of_record,
+    others_by_path,
+    parse_record,
+    record_path,
+    render_record,
+)
+from wildside_ops.gitops.paths import is_managed_path
+
+__all__ = ["FILE_MODE", "BlobReader", "Entry", "Plan", "blob_id", "build_plan"]
+
+FILE_MODE = "100644"
+
+BlobReader = Callable[[Iterable[str]], Mapping[str, bytes]]
+"""Reads blobs by object id; returns ``{oid: bytes}`` for every id asked for."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of the base tree: git mode and object id."""
+
+    mode: str
+    oid: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The changes one publish makes to its base tree."""
+
+    writes: Mapping[str, bytes]
+    write_ids: Mapping[str, str]
+    removals: tuple[str, ...]
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    components_changed: tuple[str, ...]
+    shared_changes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def removed(self) -> tuple[str, ...]:
+        return self.removals
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.writes and not self.removals
+
+
+def blob_id(data: bytes, algorithm: str = "sha1") -> str:
+    """The object id git gives ``data`` as a blob, computed without git.
+
+    Hashing the bytes here (rather than letting git read a file) is what keeps
+    ``core.autocrlf`` and ``.gitattributes`` filters from altering content.
+    """
+    digest = hashlib.new(algorithm)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _read_records(
+    snapshot: Mapping[str, Entry], read_blobs: BlobReader
+) -> dict[str, frozenset[str]]:
+    located = {
+        name: path
+        for path in snapshot
+        if (name := cluster_of_record(path)) is not None and snapshot[path].mode == FILE_MODE
+    }
+    blobs = read_blobs(snapshot[path].oid for path in located.values())
+    return {name: parse_record(path, blobs[snapshot[path].oid]) for name, path in located.items()}
+
+
+def _may_prune(cluster: str, path: str, other_owners: Mapping[str, list[str]]) -> bool:
+    if not is_managed_path(cluster, path):
+        # A record edited by hand might list anything; only managed paths are ours.
+        return False
+    if path.startswith(f"clusters/{cluster}/"):
+        return True
+    return path not in other_owners
+
+
+def _shared_conflicts(
+    request: PublishRequest,
+    snapshot: Mapping[str, Entry],
+    ids: Mapping[str, str],
+    other_owners: Mapping[str, list[str]],
+) -> dict[str, tuple[str, ...]]:
+    conflicts: dict[str, tuple[str, ...]] = {}
+    for path in sorted(request.files):
+        # modules/ is exempt: no cluster's Flux tree reads it directly.
+        if not path.startswith("platform/") or path not in other_owners:
+            continue
+        entry = snapshot.get(path)
+        if entry is not None and (entry.oid != ids[path] or entry.mode != FILE_MODE):
+            conflicts[path] = tuple(other_owners[path])
+    return conflicts
+
+
+def _shared_error(cluster: str, conflicts: Mapping[str, tuple[str, ...]]) -> PublishError:
+    lines = [
+        f"publishing cluster {cluster!r} would change {len(conflicts)} platform/ "
+        "file(s) that other clusters' trees also read:"
+    ]
+    lines.extend(
+        f"  - {path} (also published by cluster {', '.join(repr(c) for c in owners)})"
+        for path, owners in conflicts.items()
+    )
+    lines.append(
+        "Review the change with a dry run (--dry-run --diff), then re-run with "
+        "allow_shared_change=True (CLI: --allow-shared-change) to consent."
+    )
+    return PublishError("\n".join(lines))
+
+
+def _belongs(cluster: str, component: str, path: str) -> bool:
+    if path.startswith(f"platform/{component}/"):
+        return True
+    own = f"clusters/{cluster}/{component}"
+    return path == own or path.startswith((f"{own}/", f"{own}."))
+
+
+def components_changed(
+    cluster: str, components: Iterable[str], touched: Iterable[str], removed: Iterable[str]
+) -> tuple[str, ...]:
+    """Enabled components with a changed path, then folders of switched-off ones."""
+    enabled = list(dict.fromkeys(components))
+    touched_paths = list(touched)
+    found = [name for name in enabled if any(_belongs(cluster, name, p) for p in touched_paths)]
+    gone = sorted(
+        {
+            path.split("/")[1]
+            for path in removed
+            if path.startswith("platform/") and path.count("/") >= 2
+        }
+        - set(enabled)
+    )
+    return (*found, *(f"{name} removed" for name in gone))
+
+
+def build_plan(
+    request: PublishRequest,
+    snapshot: Mapping[str, Entry],
+    read_blobs: BlobReader,
+    algorithm: str = "sha1",
+) -> Plan:
+    """Plan ``request`` against the base tree ``snapshot`` (path -> entry).
+
+    Raises ``PublishError`` when a shared ``platform/`` file would change
+    without consent, or an ownership record is unreadable.
+    """
+    cluster = request.cluster
+    records = _read_records(snapshot, read_blobs)
+    other_owners = others_by_path(records, cluster)
+    previous = records.get(cluster, frozenset())
+
+    desired = {path: text.encode("utf-8") for path, text in request.files.items()}
+    desired[record_path(cluster)] = render_record(request.files).encode("utf-8")
+    ids = {path: blob_id(data, algorithm) for path, data in desired.items()}
+
+    conflicts = _shared_conflicts(request, snapshot, ids, other_owners)
+    if conflicts and not request.allow_shared_change:
+        raise _shared_error(cluster, conflicts)
+
+    writes: dict[str, bytes] = {}
+    for path in sorted(desired):
+        entry = snapshot.get(path)
+        if entry is None or entry.oid != ids[path] or entry.mode != FILE_MODE:
+            writes[path] = desired[path]
+    removals = tuple(
+        sorted(
+            path
+            for path in previous - desired.keys()
+            if path in snapshot and _may_prune(cluster, path, other_owners)
+        )
+    )
+    added = tuple(path for path in writes if path not in snapshot)
+    changed = tuple(path for path in writes if path in snapshot)
+    record = record_path(cluster)
+    touched = [path for path in (*writes, *removals) if path != record]
+    names = components_changed(cluster, request.components, touched, removals)
+    if not names:
+        names = tuple(dict.fromkeys(request.components))
+    return Plan(
+        writes=writes,
+        write_ids={path: ids[path] for path in writes},
+        removals=removals,
+        added=added,
+        changed=changed,
+        components_changed=names,
+        shared_changes=conflicts,
+    )

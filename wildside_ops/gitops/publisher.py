@@ -1,0 +1,222 @@
+"""``publish``: plan, build, push and only then move the local branch and tree."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from wildside_ops.gitops.errors import PublishError, redact
+from wildside_ops.gitops.gitrepo import GitRepo, base_environment, check_branch_name
+from wildside_ops.gitops.message import commit_message, unified_diff
+from wildside_ops.gitops.model import PublishRequest, PublishResult
+from wildside_ops.gitops.paths import validate_request
+from wildside_ops.gitops.plan import BlobReader, Entry, Plan, build_plan
+from wildside_ops.gitops.workdir import normalise_remote, open_workdir
+
+__all__ = ["publish"]
+
+Log = Callable[[str], None]
+
+# Indirection so tests can skip the real back-off.
+_sleep: Callable[[float], None] = time.sleep
+
+
+def _backoff(attempt: int) -> float:
+    # Jitter spreads out publishers that were rejected by the same push.
+    return min(0.1 * 2.0 ** (attempt - 1), 2.0) + random.uniform(0.0, 0.1)  # noqa: S311
+
+
+@dataclass(frozen=True)
+class _Planned:
+    base: str | None
+    snapshot: dict[str, Entry]
+    plan: Plan
+
+
+def _plan(repo: GitRepo, request: PublishRequest, base: str | None) -> _Planned:
+    snapshot = repo.ls_tree(base)
+    plan = build_plan(request, snapshot, repo.read_blobs, repo.object_format())
+    return _Planned(base, snapshot, plan)
+
+
+def _log_plan(request: PublishRequest, planned: _Planned, log: Log) -> None:
+    plan, base = planned.plan, planned.base
+    where = base[:12] if base else "an empty branch"
+    log(
+        f"plan for {request.cluster} on {where}: {len(plan.added)} added, "
+        f"{len(plan.changed)} changed, {len(plan.removed)} removed"
+    )
+    for path, owners in plan.shared_changes.items():
+        log(f"changing shared {path} (also published by {', '.join(owners)}) with consent")
+
+
+def _no_blobs(_oids: Iterable[str]) -> dict[str, bytes]:
+    return {}
+
+
+def _result(
+    request: PublishRequest,
+    read_blobs: BlobReader,
+    planned: _Planned,
+    sha: str = "",
+    pushed: bool = False,
+) -> PublishResult:
+    plan = planned.plan
+    diff = ""
+    if request.show_diff and not plan.is_empty:
+        touched = (*plan.changed, *plan.removed)
+        old = read_blobs(planned.snapshot[path].oid for path in touched)
+        diff = unified_diff(plan, planned.snapshot, old)
+    return PublishResult(
+        commit_sha=sha,
+        added=tuple(sorted(plan.added)),
+        changed=tuple(sorted(plan.changed)),
+        removed=tuple(sorted(plan.removed)),
+        manifest_count=len(request.files),
+        pushed=pushed,
+        diff=diff,
+    )
+
+
+def _build(repo: GitRepo, request: PublishRequest, planned: _Planned) -> str:
+    plan = planned.plan
+    for path, data in plan.writes.items():
+        repo.write_blob(data, plan.write_ids[path])
+    base_tree = repo.tree_of(planned.base) if planned.base else None
+    tree = repo.write_tree(planned.base, plan.write_ids, plan.removals)
+    if tree == base_tree:
+        # The plan said "changed" but git disagrees; never make an empty commit.
+        raise PublishError(
+            "the planned change produced an identical tree; this is a bug, please report it"
+        )
+    return repo.commit_tree(tree, planned.base, commit_message(request, plan))
+
+
+def _advance(repo: GitRepo, request: PublishRequest, old: str | None, new: str) -> None:
+    """Move the working tree, index and local branch from ``old`` to ``new``."""
+    ref = f"refs/heads/{request.branch}"
+    repo.checkout(old, new)
+    try:
+        repo.update_ref(ref, new, old, f"wildside: publish {request.cluster}")
+    except PublishError:
+        # Put the working tree back so it matches the branch that did not move.
+        repo.checkout(new, old)
+        raise
+    if repo.head_branch() != request.branch:
+        repo.run("symbolic-ref", "HEAD", ref, what=f"switching the workdir to {request.branch}")
+
+
+def _no_change(log: Log) -> None:
+    log("no change: nothing to commit")
+
+
+def _publish_local(repo: GitRepo, request: PublishRequest, log: Log) -> PublishResult:
+    local = repo.resolve(f"refs/heads/{request.branch}")
+    planned = _plan(repo, request, local)
+    _log_plan(request, planned, log)
+    if planned.plan.is_empty:
+        _no_change(log)
+        return _result(request, repo.read_blobs, planned)
+    if request.dry_run:
+        log("dry run: nothing committed")
+        return _result(request, repo.read_blobs, planned)
+    commit = _build(repo, request, planned)
+    repo.check_checkout(local, commit)
+    _advance(repo, request, local, commit)
+    log(f"committed {commit[:12]} on {request.branch}")
+    return _result(request, repo.read_blobs, planned, commit)
+
+
+def _check_not_ahead(repo: GitRepo, branch: str, local: str | None, tip: str | None) -> None:
+    if local is None or (tip is not None and repo.is_ancestor(local, tip)):
+        return
+    raise PublishError(
+        f"local branch {branch} in {repo.workdir} has commits that origin/{branch} does not; "
+        f"push or reset them (git -C {repo.workdir} log origin/{branch}..{branch}), "
+        "or use a fresh workdir"
+    )
+
+
+def _catch_up(
+    repo: GitRepo, request: PublishRequest, local: str | None, tip: str | None, log: Log
+) -> None:
+    """With nothing to publish, still fast-forward a stale workdir to the remote."""
+    if request.dry_run or tip is None or tip == local:
+        return
+    repo.check_checkout(local, tip)
+    _advance(repo, request, local, tip)
+    log(f"updated {repo.workdir} to origin/{request.branch} ({tip[:12]})")
+
+
+def _publish_remote(repo: GitRepo, request: PublishRequest, log: Log) -> PublishResult:
+    branch = request.branch
+    local = repo.resolve(f"refs/heads/{branch}")
+    rejection = ""
+    for attempt in range(1, request.max_push_attempts + 1):
+        log(f"fetching {branch} from origin")
+        tip = repo.remote_tip(branch)
+        if tip is None:
+            log(f"remote branch {branch} does not exist yet: the first commit creates it")
+        _check_not_ahead(repo, branch, local, tip)
+        planned = _plan(repo, request, tip)
+        _log_plan(request, planned, log)
+        if planned.plan.is_empty:
+            _no_change(log)
+            _catch_up(repo, request, local, tip, log)
+            return _result(request, repo.read_blobs, planned)
+        if request.dry_run:
+            log("dry run: nothing committed or pushed")
+            return _result(request, repo.read_blobs, planned)
+        commit = _build(repo, request, planned)
+        repo.check_checkout(local, commit)
+        outcome = repo.push(commit, branch, tip)
+        if outcome.landed:
+            log(f"pushed {commit[:12]} to {branch} (attempt {attempt})")
+            try:
+                _advance(repo, request, local, commit)
+            except PublishError as error:
+                raise PublishError(
+                    f"pushed {commit} to {branch}, but updating {repo.workdir} failed; run "
+                    f"`git -C {repo.workdir} pull --ff-only` to catch up:\n{error}"
+                ) from error
+            return _result(request, repo.read_blobs, planned, commit, pushed=True)
+        rejection = outcome.output
+        if attempt < request.max_push_attempts:
+            delay = _backoff(attempt)
+            log(
+                f"push to {branch} rejected (attempt {attempt} of "
+                f"{request.max_push_attempts}); re-fetching and retrying in {delay:.1f} s"
+            )
+            _sleep(delay)
+    raise PublishError(
+        f"push to {branch} rejected {request.max_push_attempts} times: {rejection}\n"
+        "Nothing was committed locally. Check the remote's hooks and branch protection, "
+        "or raise max_push_attempts if many publishers run at once."
+    )
+
+
+def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
+    """Publish ``request.files`` for one cluster; see the package docstring for the rules."""
+    validate_request(request)
+    env = base_environment(request.author_name, request.author_email)
+    check_branch_name(request.branch, env)
+    remote = normalise_remote(request.remote) if request.remote is not None else None
+
+    def safe_log(line: str) -> None:
+        log(redact(line))
+
+    if remote is None and request.dry_run and not Path(request.workdir).exists():
+        # Nothing to read and nothing to create: plan against an empty branch.
+        plan = build_plan(request, {}, _no_blobs)
+        planned = _Planned(None, {}, plan)
+        _log_plan(request, planned, safe_log)
+        safe_log(f"dry run: {request.workdir} does not exist yet; nothing created")
+        return _result(request, _no_blobs, planned)
+
+    with open_workdir(request.workdir, request.branch, remote, env, safe_log) as repo:
+        if remote is None:
+            return _publish_local(repo, request, safe_log)
+        return _publish_remote(repo, request, safe_log)
