@@ -9,7 +9,7 @@ from pathlib import Path
 from app.config.model import WildsideConfig
 from app.log import say, step
 from app.runtime import PROJECT_ROOT
-from wildside_constructs.catalogue import BY_KEY
+from wildside_constructs.registry import BY_KEY
 from wildside_ops.gitops import PublishRequest, PublishResult, publish
 
 INFRA_MODULES = PROJECT_ROOT / "infra-modules"

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from app.config.model import WildsideConfig
-from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.model import ClusterContext
+from wildside_constructs.registry import BY_KEY
 
 if TYPE_CHECKING:
     from stacks.cluster_stack import ClusterStackProps

@@ -15,11 +15,11 @@ from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from stacks.state import StateProps, configure_state
-from wildside_constructs.model import ClusterContext, DeployUnit
-from wildside_constructs.platform import construct_class
+from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit
 from wildside_constructs.platform.cluster_tree import ClusterTree
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.sources import Sources
+from wildside_constructs.registry import BY_KEY
 from wildside_constructs.validation.errors import RenderError
 from wildside_constructs.validation.rules import tree_problems
 from wildside_constructs.validation.schemas import SchemaCatalogue
@@ -30,7 +30,7 @@ from wildside_constructs.yamlout import dump
 @dataclass(frozen=True)
 class PlatformStackProps:
     context: ClusterContext
-    # Component key -> settings, for the enabled components only, in catalogue order.
+    # Component key -> settings, for the enabled components only, in registry order.
     settings: Mapping[str, Any]
     # Validate against upstream schemas at synth time when a catalogue is given.
     schemas: SchemaCatalogue | None = None
@@ -50,7 +50,7 @@ class PlatformStack(TerraformStack):
         context = props.context
         self.components: dict[str, PlatformComponent] = {}
         for key, settings in props.settings.items():
-            cls = construct_class(key)
+            cls = BY_KEY[key].construct_class()
             self.components[key] = cls(self, key, context=context, settings=settings)
         sources = Sources(
             self,
@@ -58,7 +58,7 @@ class PlatformStack(TerraformStack):
             context=context,
             sources=[s for c in self.components.values() for s in c.sources],
         )
-        units: list[tuple[str, DeployUnit]] = [("sources", sources.unit)]
+        units: list[tuple[str, DeployUnit]] = [(SOURCES, sources.unit)]
         for component in self.components.values():
             units.extend((component.spec.folder, unit) for unit in component.units)
         self.tree = ClusterTree(self, "cluster-tree", context=context, units=units)

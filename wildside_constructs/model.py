@@ -13,6 +13,8 @@ from typing import Any, Literal
 FLUX_NAMESPACE = "flux-system"
 FLUX_SOURCE_NAME = "flux-system"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "wildside-infra-k8s"}
+# The deploy unit holding a cluster's chart sources; every operator unit depends on it.
+SOURCES = "sources"
 
 
 @dataclass(frozen=True)

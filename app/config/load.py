@@ -26,7 +26,7 @@ from app.config.model import (
     WildsideConfig,
 )
 from app.config.validate import validate
-from wildside_constructs.catalogue import BY_KEY
+from wildside_constructs.registry import BY_KEY, COMPONENTS
 
 EXAMPLE_CONFIG = Path(__file__).with_name("example.toml")
 CONFIG_ENV = "WILDSIDE_CONFIG"
@@ -57,7 +57,7 @@ BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_ENCRYPTION": ("state", "encryption"),
     "WILDSIDE_STATE_USE_PATH_STYLE": ("state", "use_path_style"),
     "WILDSIDE_FLUX_BOOTSTRAP": ("flux", "bootstrap"),
-    **{f"WILDSIDE_ENABLE_{key.upper()}": ("components", key) for key in vars(Components())},
+    **{spec.env: ("components", spec.key) for spec in COMPONENTS},
 }
 NODE_POOLS_ENV = "WILDSIDE_NODE_POOLS"
 

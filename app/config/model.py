@@ -6,8 +6,10 @@ never read the environment themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, make_dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from wildside_constructs.registry import COMPONENTS
 
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 Weekday = Literal[
@@ -119,19 +121,35 @@ class FluxSettings:
     revision: int = 1
 
 
-@dataclass(frozen=True)
-class Components:
-    """Per-cluster switches; each maps to ``WILDSIDE_ENABLE_<NAME>``."""
+def _enabled(self: Any) -> tuple[str, ...]:
+    """The keys switched on, in registry order."""
+    return tuple(spec.key for spec in COMPONENTS if getattr(self, spec.key))
 
-    traefik: bool = True
-    cert_manager: bool = True
-    external_dns: bool = True
-    vault_eso: bool = True
-    cnpg: bool = True
-    valkey: bool = True
 
-    def enabled(self) -> tuple[str, ...]:
-        return tuple(key for key, on in vars(self).items() if on)
+if TYPE_CHECKING:
+
+    class Components:
+        """Per-cluster switches: one ``bool`` per registered component key."""
+
+        def __init__(self, **switches: bool) -> None: ...
+
+        def __getattr__(self, key: str) -> bool: ...
+
+        def enabled(self) -> tuple[str, ...]: ...
+
+else:
+    # One field per registry entry (every component on by default), so the
+    # [components] table, WILDSIDE_ENABLE_<KEY> and `wildside config` follow it.
+    Components = make_dataclass(
+        "Components",
+        [(spec.key, bool, field(default=True)) for spec in COMPONENTS],
+        frozen=True,
+        namespace={
+            "enabled": _enabled,
+            "__doc__": "Per-cluster switches; each maps to ``WILDSIDE_ENABLE_<KEY>``.",
+        },
+    )
+    Components.__module__ = __name__
 
 
 @dataclass(frozen=True)

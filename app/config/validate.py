@@ -8,8 +8,8 @@ from collections import Counter
 import yaml
 
 from app.config.model import NodePool, WildsideConfig
-from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.problems import Problem
+from wildside_constructs.registry import BY_KEY
 
 # A DNS label is also a safe single path segment: no '/', no '..', no upper case.
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -258,7 +258,7 @@ def _components(config: WildsideConfig) -> list[Problem]:
         for needed, reason in sorted(settings.requires().items()):
             if needed in enabled:
                 continue
-            env = f"WILDSIDE_ENABLE_{needed.upper()}"
+            env = BY_KEY[needed].env if needed in BY_KEY else f"WILDSIDE_ENABLE_{needed.upper()}"
             found.append(
                 Problem(
                     f"components.{needed}",

@@ -8,120 +8,24 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
 from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.external_secrets import cloudflare_token_unit, token_variables
+from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.traefik import INGRESS_CLASS
-from wildside_constructs.props.cert_manager import (
-    CERT_MANAGER_CHART_VERSION,
-    CertManagerSettings,
-    CloudflareToken,
-)
-from wildside_constructs.props.common import Resources
-from wildside_constructs.props.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
-from wildside_constructs.validation.tree import VARIABLE
-from wildside_constructs.yamlout import dump
+from wildside_constructs.platform.values import resource_variables, unit_variables, workload_values
+from wildside_constructs.props.cert_manager import CERT_MANAGER_CHART_VERSION, CertManagerSettings
+from wildside_constructs.props.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="jetstack", url="oci://quay.io/jetstack/charts")
 NAMESPACE = "cert-manager"
 PART_OF = "cert-manager"
-FOLDER = "platform/cert-manager"
 ISSUERS_UNIT = "cert-manager-issuers"
 TOKEN_UNIT = "cert-manager-cloudflare-token"  # noqa: S105 - a name, not a secret
 ACME_SERVERS = {
     "staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
     "production": "https://acme-v02.api.letsencrypt.org/directory",
 }
-CLOUDFLARE_TOKEN_SECRET = "cloudflare-api-token"  # noqa: S105 - a name, not a secret
-
-
-def unit_variables(
-    documents: Mapping[str, Mapping[str, Any]], available: Mapping[str, str]
-) -> dict[str, str]:
-    """Exactly the substitutions ``documents`` use, so no unit carries stray values."""
-    used = {name for doc in documents.values() for name in VARIABLE.findall(dump(doc))}
-    return {name: available[name] for name in sorted(used)}
-
-
-def resource_values(prefix: str) -> dict[str, dict[str, str]]:
-    """A container's requests and limits as ``${<prefix>_<cpu|memory>_<kind>}``."""
-    return {
-        kind: {res: f"${{{prefix}_{res}_{kind[:-1]}}}" for res in ("cpu", "memory")}
-        for kind in ("requests", "limits")
-    }
-
-
-def workload_values(prefix: str, pdb_enabled: str) -> dict[str, Any]:
-    """A chart workload's replicas, disruption budget and resources, as substitutions.
-
-    The budget allows one unavailable pod, so it never blocks a node drain.
-    """
-    return {
-        "replicaCount": f"${{{prefix}_replicas}}",
-        "podDisruptionBudget": {"enabled": f"${{{pdb_enabled}}}", "maxUnavailable": 1},
-        "resources": resource_values(prefix),
-    }
-
-
-def resource_variables(prefix: str, resources: Resources) -> dict[str, str]:
-    return {f"{prefix}_{name}": value for name, value in vars(resources).items()}
-
-
-def token_variables(prefix: str, token: CloudflareToken, cluster_name: str) -> dict[str, str]:
-    return {
-        f"{prefix}_cloudflare_secret_name": token.secret_name,
-        f"{prefix}_cloudflare_secret_key": token.secret_key,
-        f"{prefix}_cloudflare_vault_path": token.vault_key(cluster_name),
-        f"{prefix}_cloudflare_vault_property": token.vault_property,
-    }
-
-
-def cloudflare_token_unit(
-    *,
-    name: str,
-    folder: str,
-    namespace: str,
-    prefix: str,
-    variables: Mapping[str, str],
-    depends_on: tuple[str, ...],
-    part_of: str,
-) -> DeployUnit:
-    """An ExternalSecret that materialises the Cloudflare token Secret from Vault.
-
-    It sits in its own folder because only clusters running vault_eso use it,
-    and the ExternalSecret CRD comes from that component.
-    """
-    document = {
-        "apiVersion": "external-secrets.io/v1",
-        "kind": "ExternalSecret",
-        "metadata": {
-            "name": CLOUDFLARE_TOKEN_SECRET,
-            "namespace": namespace,
-            "labels": flux.labels(part_of),
-        },
-        "spec": {
-            "refreshInterval": "1h",
-            "secretStoreRef": {"kind": "ClusterSecretStore", "name": CLUSTER_SECRET_STORE},
-            "target": {"name": f"${{{prefix}_cloudflare_secret_name}}", "creationPolicy": "Owner"},
-            "data": [
-                {
-                    "secretKey": f"${{{prefix}_cloudflare_secret_key}}",
-                    "remoteRef": {
-                        "key": f"${{{prefix}_cloudflare_vault_path}}",
-                        "property": f"${{{prefix}_cloudflare_vault_property}}",
-                    },
-                }
-            ],
-        },
-    }
-    documents = {"externalsecret.yaml": document}
-    return DeployUnit(
-        name=name,
-        folder=folder,
-        documents=documents,
-        depends_on=depends_on,
-        variables=unit_variables(documents, variables),
-    )
 
 
 def issuer_ref(name: str) -> dict[str, str]:
@@ -145,8 +49,6 @@ def _cluster_issuer(name: str, server: str, solver: dict[str, Any]) -> dict[str,
 
 
 class CertManager(PlatformComponent):
-    spec = BY_KEY["cert_manager"]
-
     def __init__(
         self, scope: Construct, id: str, *, context: ClusterContext, settings: CertManagerSettings
     ) -> None:
@@ -177,7 +79,7 @@ class CertManager(PlatformComponent):
         if settings.solver == "dns01-cloudflare" and vault:
             token = cloudflare_token_unit(
                 name=TOKEN_UNIT,
-                folder=f"{FOLDER}/cloudflare-token",
+                folder=f"{self.folder}/cloudflare-token",
                 namespace=NAMESPACE,
                 prefix="cert_manager",
                 variables=variables,
@@ -199,26 +101,18 @@ class CertManager(PlatformComponent):
             "cainjector": workload_values("cert_manager_cainjector", pdb),
             "prometheus": {"enabled": True},
         }
-        release = flux.helm_release(
-            name="cert-manager",
-            namespace=NAMESPACE,
-            chart="cert-manager",
-            version=CERT_MANAGER_CHART_VERSION,
-            source=source,
-            values=values,
-            part_of=PART_OF,
-        )
-        documents = {
-            "namespace.yaml": flux.namespace(NAMESPACE, PART_OF),
-            "helmrelease.yaml": release,
-        }
         self.add_unit(
-            DeployUnit(
+            operator_unit(
                 name="cert-manager",
-                folder=FOLDER,
-                documents=documents,
-                depends_on=("sources",),
-                variables=unit_variables(documents, variables),
+                folder=self.folder,
+                namespaces=(NAMESPACE,),
+                release="cert-manager",
+                chart="cert-manager",
+                version=CERT_MANAGER_CHART_VERSION,
+                source=source,
+                values=values,
+                part_of=PART_OF,
+                variables=variables,
             )
         )
 
@@ -243,7 +137,7 @@ class CertManager(PlatformComponent):
         self.add_unit(
             DeployUnit(
                 name=ISSUERS_UNIT,
-                folder=f"{FOLDER}/issuers-{self.solver}",
+                folder=f"{self.folder}/issuers-{self.solver}",
                 documents=documents,
                 depends_on=depends_on,
                 variables=unit_variables(documents, variables),

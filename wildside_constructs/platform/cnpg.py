@@ -16,15 +16,11 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.platform.cert_manager import (
-    resource_values,
-    resource_variables,
-    unit_variables,
-)
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
+from wildside_constructs.platform.operator import operator_unit
+from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
 from wildside_constructs.props.cnpg import (
     CNPG_CHART_REPOSITORY,
     CNPG_CHART_VERSION,
@@ -40,7 +36,6 @@ from wildside_constructs.props.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="cloudnative-pg", url=CNPG_CHART_REPOSITORY)
 PART_OF = "cloudnative-pg"
-FOLDER = "platform/databases"
 UNIT = "cnpg"
 CREDENTIALS_UNIT = "cnpg-credentials"
 BACKUP_CREDENTIALS_UNIT = "cnpg-backup-credentials"
@@ -58,10 +53,10 @@ POSTGIS_SQL = (
 RELOAD_LABEL = {"cnpg.io/reload": "true"}
 
 
-def cluster_folder(mode: Resolved, backup: bool) -> str:
+def cluster_folder(folder: str, mode: Resolved, backup: bool) -> str:
     """``cluster-generated`` (CNPG makes the credentials) or ``cluster-referenced``."""
     credentials = "generated" if mode == "operator" else "referenced"
-    return f"{FOLDER}/cluster-{credentials}{'-backup' if backup else ''}"
+    return f"{folder}/cluster-{credentials}{'-backup' if backup else ''}"
 
 
 def service_host(service: str) -> str:
@@ -150,8 +145,6 @@ def scheduled_backup_document() -> dict[str, Any]:
 
 
 class Cnpg(PlatformComponent):
-    spec = BY_KEY["cnpg"]
-
     def __init__(
         self, scope: Construct, id: str, *, context: ClusterContext, settings: CnpgSettings
     ) -> None:
@@ -226,27 +219,18 @@ class Cnpg(PlatformComponent):
             "crds": {"create": True},
             "resources": resource_values("cnpg_operator"),
         }
-        release = flux.helm_release(
-            name="cloudnative-pg",
-            namespace=OPERATOR_NAMESPACE,
-            chart="cloudnative-pg",
-            version=CNPG_CHART_VERSION,
-            source=source,
-            values=values,
-            part_of=PART_OF,
-        )
-        documents = {
-            "namespace-cnpg-system.yaml": flux.namespace(OPERATOR_NAMESPACE, PART_OF),
-            "namespace-databases.yaml": flux.namespace(DATABASE_NAMESPACE, PART_OF),
-            "helmrelease.yaml": release,
-        }
         self.add_unit(
-            DeployUnit(
+            operator_unit(
                 name=UNIT,
-                folder=FOLDER,
-                documents=documents,
-                depends_on=("sources",),
-                variables=unit_variables(documents, variables),
+                folder=self.folder,
+                namespaces=(OPERATOR_NAMESPACE, DATABASE_NAMESPACE),
+                release="cloudnative-pg",
+                chart="cloudnative-pg",
+                version=CNPG_CHART_VERSION,
+                source=source,
+                values=values,
+                part_of=PART_OF,
+                variables=variables,
             )
         )
 
@@ -279,7 +263,7 @@ class Cnpg(PlatformComponent):
         return self.add_unit(
             DeployUnit(
                 name=CREDENTIALS_UNIT,
-                folder=f"{FOLDER}/credentials-vault",
+                folder=f"{self.folder}/credentials-vault",
                 documents=documents,
                 depends_on=(UNIT, SECRET_STORE_UNIT),
                 variables=unit_variables(documents, variables),
@@ -304,7 +288,7 @@ class Cnpg(PlatformComponent):
         return self.add_unit(
             DeployUnit(
                 name=BACKUP_CREDENTIALS_UNIT,
-                folder=f"{FOLDER}/backup-credentials-vault",
+                folder=f"{self.folder}/backup-credentials-vault",
                 documents=documents,
                 depends_on=(UNIT, SECRET_STORE_UNIT),
                 variables=unit_variables(documents, variables),
@@ -319,7 +303,7 @@ class Cnpg(PlatformComponent):
         self.add_unit(
             DeployUnit(
                 name=CLUSTER_UNIT,
-                folder=cluster_folder(self.credentials_mode, backup),
+                folder=cluster_folder(self.folder, self.credentials_mode, backup),
                 documents=documents,
                 depends_on=depends_on,
                 variables=unit_variables(documents, variables),

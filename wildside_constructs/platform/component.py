@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from constructs import Construct
 
-from wildside_constructs.catalogue import ComponentSpec
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.registry import ComponentSpec, spec_of
 
 
 class PlatformComponent(Construct):
@@ -16,14 +16,15 @@ class PlatformComponent(Construct):
     Subclasses build their documents in ``__init__`` (as AWS CDK constructs
     do) through :meth:`add_unit` and :meth:`use_source`, and publish the values
     other components consume as typed attributes plus :meth:`contract`.
+    Its registry entry (:attr:`spec`) names its GitOps folder, :attr:`folder`.
     """
-
-    spec: ClassVar[ComponentSpec]
 
     def __init__(
         self, scope: Construct, id: str, *, context: ClusterContext, settings: Any
     ) -> None:
         super().__init__(scope, id)
+        self.spec: ComponentSpec = spec_of(type(self))
+        self.folder = self.spec.platform_folder
         self.context = context
         self.settings = settings
         self.units: list[DeployUnit] = []

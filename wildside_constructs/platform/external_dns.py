@@ -8,16 +8,10 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.catalogue import BY_KEY
-from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.platform.cert_manager import (
-    cloudflare_token_unit,
-    resource_values,
-    resource_variables,
-    token_variables,
-    unit_variables,
-)
+from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit, HelmSource
 from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.external_secrets import cloudflare_token_unit, token_variables
+from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
 from wildside_constructs.props.external_dns import (
     EXTERNAL_DNS_CHART_VERSION,
     ExternalDnsSettings,
@@ -27,7 +21,6 @@ from wildside_constructs.props.vault import SECRET_STORE_UNIT
 SOURCE = HelmSource(name="external-dns", url="https://kubernetes-sigs.github.io/external-dns/")
 NAMESPACE = "external-dns"
 PART_OF = "external-dns"
-FOLDER = "platform/external-dns"
 NAMESPACE_UNIT = "external-dns-namespace"
 TOKEN_UNIT = "external-dns-cloudflare-token"  # noqa: S105 - a name, not a secret
 
@@ -39,8 +32,6 @@ class ExternalDns(PlatformComponent):
     the ExternalSecret applied after the release, the install would time out
     and exhaust its retries. So: namespace, then token, then release.
     """
-
-    spec = BY_KEY["external_dns"]
 
     def __init__(
         self, scope: Construct, id: str, *, context: ClusterContext, settings: ExternalDnsSettings
@@ -72,13 +63,15 @@ class ExternalDns(PlatformComponent):
         }
         namespace_docs = {"namespace.yaml": flux.namespace(NAMESPACE, PART_OF)}
         self.add_unit(
-            DeployUnit(name=NAMESPACE_UNIT, folder=f"{FOLDER}/namespace", documents=namespace_docs)
+            DeployUnit(
+                name=NAMESPACE_UNIT, folder=f"{self.folder}/namespace", documents=namespace_docs
+            )
         )
-        release_deps: tuple[str, ...] = ("sources", NAMESPACE_UNIT)
+        release_deps: tuple[str, ...] = (SOURCES, NAMESPACE_UNIT)
         if settings.cloudflare.from_vault(context.enabled):
             token = cloudflare_token_unit(
                 name=TOKEN_UNIT,
-                folder=f"{FOLDER}/cloudflare-token",
+                folder=f"{self.folder}/cloudflare-token",
                 namespace=NAMESPACE,
                 prefix="external_dns",
                 variables=variables,
@@ -124,7 +117,7 @@ class ExternalDns(PlatformComponent):
         self.add_unit(
             DeployUnit(
                 name="external-dns",
-                folder=FOLDER,
+                folder=self.folder,
                 documents=documents,
                 depends_on=depends_on,
                 variables=unit_variables(documents, variables),

@@ -8,7 +8,7 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit, HelmSource
 
 
 class SourceConflictError(ValueError):
@@ -45,7 +45,7 @@ class Sources(Construct):
             for source in self.sources
         )
         self.unit = DeployUnit(
-            name="sources",
+            name=SOURCES,
             folder=f"clusters/{context.name}/sources",
             documents={},
             bases=tuple(f"../../../{source.folder}" for source in self.sources),

@@ -6,10 +6,10 @@ from typing import Any
 
 from constructs import Construct
 
-from wildside_constructs import flux
-from wildside_constructs.catalogue import BY_KEY
-from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.model import ClusterContext, HelmSource
 from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.operator import operator_unit
+from wildside_constructs.platform.values import resource_values, resource_variables
 from wildside_constructs.props.traefik import TRAEFIK_CHART_VERSION, TraefikSettings
 
 SOURCE = HelmSource(name="traefik", url="https://traefik.github.io/charts")
@@ -18,8 +18,6 @@ INGRESS_CLASS = "traefik"
 
 
 class Traefik(PlatformComponent):
-    spec = BY_KEY["traefik"]
-
     def __init__(
         self, scope: Construct, id: str, *, context: ClusterContext, settings: TraefikSettings
     ) -> None:
@@ -36,10 +34,7 @@ class Traefik(PlatformComponent):
             "traefik_external_traffic_policy": settings.external_traffic_policy,
             "traefik_dashboard": str(settings.dashboard).lower(),
             "traefik_ingress_class_default": str(settings.ingress_class_default).lower(),
-            "traefik_cpu_request": settings.resources.cpu_request,
-            "traefik_memory_request": settings.resources.memory_request,
-            "traefik_cpu_limit": settings.resources.cpu_limit,
-            "traefik_memory_limit": settings.resources.memory_limit,
+            **resource_variables("traefik", settings.resources),
         }
         values: dict[str, Any] = {
             "deployment": {"replicas": "${traefik_replicas}"},
@@ -54,33 +49,20 @@ class Traefik(PlatformComponent):
             },
             "ingressRoute": {"dashboard": {"enabled": "${traefik_dashboard}"}},
             "ports": {"web": {"redirections": {"entryPoint": {"to": "websecure"}}}},
-            "resources": {
-                "requests": {
-                    "cpu": "${traefik_cpu_request}",
-                    "memory": "${traefik_memory_request}",
-                },
-                "limits": {"cpu": "${traefik_cpu_limit}", "memory": "${traefik_memory_limit}"},
-            },
+            "resources": resource_values("traefik"),
             "metrics": {"prometheus": {"enabled": True}},
         }
-        release = flux.helm_release(
-            name="traefik",
-            namespace=NAMESPACE,
-            chart="traefik",
-            version=TRAEFIK_CHART_VERSION,
-            source=source,
-            values=values,
-            part_of="traefik",
-        )
         self.add_unit(
-            DeployUnit(
+            operator_unit(
                 name="traefik",
-                folder="platform/traefik",
-                documents={
-                    "namespace.yaml": flux.namespace(NAMESPACE, "traefik"),
-                    "helmrelease.yaml": release,
-                },
-                depends_on=("sources",),
+                folder=self.folder,
+                namespaces=(NAMESPACE,),
+                release="traefik",
+                chart="traefik",
+                version=TRAEFIK_CHART_VERSION,
+                source=source,
+                values=values,
+                part_of="traefik",
                 variables=variables,
             )
         )

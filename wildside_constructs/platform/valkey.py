@@ -16,15 +16,11 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.platform.cert_manager import (
-    resource_values,
-    resource_variables,
-    unit_variables,
-)
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
+from wildside_constructs.platform.operator import operator_unit
+from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
 from wildside_constructs.props.datastores import Resolved, for_cluster
 from wildside_constructs.props.valkey import (
     OPERATOR_NAMESPACE,
@@ -39,7 +35,6 @@ from wildside_constructs.props.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="valkey-operator", url=VALKEY_CHART_REPOSITORY)
 PART_OF = "valkey"
-FOLDER = "platform/redis"
 UNIT = "valkey"
 PASSWORD_UNIT = "valkey-password"  # noqa: S105 - a unit name, not a password
 CLUSTER_UNIT = "valkey-cluster"
@@ -47,9 +42,9 @@ CLUSTER_TIMEOUT = "10m"
 CLUSTER_DOMAIN = "cluster.local"
 
 
-def cluster_folder(mode: Resolved) -> str:
+def cluster_folder(folder: str, mode: Resolved) -> str:
     """``cluster-generated`` (the operator makes the password) or ``cluster-referenced``."""
-    return f"{FOLDER}/cluster-{'generated' if mode == 'operator' else 'referenced'}"
+    return f"{folder}/cluster-{'generated' if mode == 'operator' else 'referenced'}"
 
 
 def valkey_document(mode: Resolved) -> dict[str, Any]:
@@ -94,8 +89,6 @@ def valkey_document(mode: Resolved) -> dict[str, Any]:
 
 
 class Valkey(PlatformComponent):
-    spec = BY_KEY["valkey"]
-
     def __init__(
         self, scope: Construct, id: str, *, context: ClusterContext, settings: ValkeySettings
     ) -> None:
@@ -132,7 +125,7 @@ class Valkey(PlatformComponent):
         self.add_unit(
             DeployUnit(
                 name=CLUSTER_UNIT,
-                folder=cluster_folder(self.credentials_mode),
+                folder=cluster_folder(self.folder, self.credentials_mode),
                 documents=documents,
                 depends_on=cluster_deps,
                 variables=unit_variables(documents, variables),
@@ -144,22 +137,18 @@ class Valkey(PlatformComponent):
         source = self.use_source(SOURCE)
         # The chart is generated from the operator's kustomize manifests; its
         # defaults (one controller, CRDs in crds/) are what this platform wants.
-        release = flux.helm_release(
-            name="valkey-operator",
-            namespace=OPERATOR_NAMESPACE,
-            chart="valkey-operator",
-            version=VALKEY_CHART_VERSION,
-            source=source,
-            values={},
-            part_of=PART_OF,
-        )
-        documents = {
-            "namespace-valkey-system.yaml": flux.namespace(OPERATOR_NAMESPACE, PART_OF),
-            "namespace-valkey.yaml": flux.namespace(VALKEY_NAMESPACE, PART_OF),
-            "helmrelease.yaml": release,
-        }
         self.add_unit(
-            DeployUnit(name=UNIT, folder=FOLDER, documents=documents, depends_on=("sources",))
+            operator_unit(
+                name=UNIT,
+                folder=self.folder,
+                namespaces=(OPERATOR_NAMESPACE, VALKEY_NAMESPACE),
+                release="valkey-operator",
+                chart="valkey-operator",
+                version=VALKEY_CHART_VERSION,
+                source=source,
+                values={},
+                part_of=PART_OF,
+            )
         )
 
     def _password(self, variables: Mapping[str, str]) -> DeployUnit:
@@ -179,7 +168,7 @@ class Valkey(PlatformComponent):
         return self.add_unit(
             DeployUnit(
                 name=PASSWORD_UNIT,
-                folder=f"{FOLDER}/password-vault",
+                folder=f"{self.folder}/password-vault",
                 documents=documents,
                 depends_on=(UNIT, SECRET_STORE_UNIT),
                 variables=unit_variables(documents, variables),

@@ -9,14 +9,10 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.catalogue import BY_KEY
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.platform.cert_manager import (
-    resource_variables,
-    unit_variables,
-    workload_values,
-)
 from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.operator import operator_unit
+from wildside_constructs.platform.values import resource_variables, unit_variables, workload_values
 from wildside_constructs.props.vault import (
     CLUSTER_SECRET_STORE,
     ESO_CHART_REPOSITORY,
@@ -33,18 +29,17 @@ from wildside_constructs.props.vault import (
 SOURCE = HelmSource(name="external-secrets", url=ESO_CHART_REPOSITORY)
 RELEASE = "external-secrets"
 PART_OF = "external-secrets"
-FOLDER = "platform/vault"
 UNIT = "vault"
 
 
-def store_folder(settings: VaultEsoSettings) -> str:
-    """The store's folder: one per auth method, with or without a CA bundle.
+def store_folder(folder: str, settings: VaultEsoSettings) -> str:
+    """The store's folder under ``folder``: one per auth method, with or without a CA bundle.
 
     Flux substitutes text and re-reads YAML, so an empty ``caBundle`` would
     arrive as null rather than "": a cluster without a private CA uses the
     variant without the field instead. Every variant is cluster-agnostic.
     """
-    return f"{FOLDER}/secret-store-{settings.auth}{'-ca' if settings.ca_bundle.strip() else ''}"
+    return f"{folder}/secret-store-{settings.auth}{'-ca' if settings.ca_bundle.strip() else ''}"
 
 
 def _auth(settings: VaultEsoSettings) -> dict[str, Any]:
@@ -100,8 +95,6 @@ def cluster_secret_store(settings: VaultEsoSettings) -> dict[str, Any]:
 class VaultEso(PlatformComponent):
     """The operator in one unit, the store in a second that waits for its CRDs."""
 
-    spec = BY_KEY["vault_eso"]
-
     def __init__(
         self, scope: Construct, id: str, *, context: ClusterContext, settings: VaultEsoSettings
     ) -> None:
@@ -150,7 +143,7 @@ class VaultEso(PlatformComponent):
         self.add_unit(
             DeployUnit(
                 name=SECRET_STORE_UNIT,
-                folder=store_folder(settings),
+                folder=store_folder(self.folder, settings),
                 documents=store,
                 depends_on=(UNIT,),
                 variables=unit_variables(store, variables),
@@ -176,26 +169,18 @@ class VaultEso(PlatformComponent):
             "webhook": workload_values("vault_eso_webhook", pdb),
             "certController": workload_values("vault_eso_cert_controller", pdb),
         }
-        release = flux.helm_release(
-            name=RELEASE,
-            namespace=ESO_NAMESPACE,
-            chart="external-secrets",
-            version=ESO_CHART_VERSION,
-            source=source,
-            values=values,
-            part_of=PART_OF,
-        )
-        documents = {
-            "namespace.yaml": flux.namespace(ESO_NAMESPACE, PART_OF),
-            "helmrelease.yaml": release,
-        }
         self.add_unit(
-            DeployUnit(
+            operator_unit(
                 name=UNIT,
-                folder=FOLDER,
-                documents=documents,
-                depends_on=("sources",),
-                variables=unit_variables(documents, variables),
+                folder=self.folder,
+                namespaces=(ESO_NAMESPACE,),
+                release=RELEASE,
+                chart="external-secrets",
+                version=ESO_CHART_VERSION,
+                source=source,
+                values=values,
+                part_of=PART_OF,
+                variables=variables,
             )
         )
 

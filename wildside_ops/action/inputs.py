@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from app.config.load import CONFIG_ENV, NODE_POOLS_ENV
-from app.config.model import Components
 from wildside_constructs.problems import Problem
+from wildside_constructs.registry import COMPONENTS
 
 # Inputs whose values are secrets: masked before anything else is printed.
 SECRET_INPUTS = (
@@ -52,7 +52,7 @@ STRING_INPUTS = {
     "state_endpoint": "WILDSIDE_STATE_ENDPOINT",
 }
 SWITCH_INPUTS = {
-    **{f"enable_{key}": f"WILDSIDE_ENABLE_{key.upper()}" for key in vars(Components())},
+    **{spec.action_input: spec.env for spec in COMPONENTS},
     "allow_destroy": "WILDSIDE_ALLOW_DESTROY",
 }
 # Switches of the action itself, not of the configuration.
@@ -85,7 +85,7 @@ FIELD_INPUTS = {
     "gitops.branch": "gitops_branch",
     "state.bucket": "state_bucket",
     "state.endpoint": "state_endpoint",
-    **{f"components.{key}": f"enable_{key}" for key in vars(Components())},
+    **{f"components.{spec.key}": spec.action_input for spec in COMPONENTS},
 }
 
 _TRUE = {"true", "1", "yes", "on"}
