@@ -9,18 +9,12 @@ from typing import Any
 
 from wildside_constructs.model import DeployUnit
 from wildside_constructs.problems import Problem
+from wildside_constructs.registry import COMPONENTS
 from wildside_constructs.validation.schemas import SchemaCatalogue
 from wildside_constructs.yamlout import dump, load
 
-PLATFORM_FOLDERS = (
-    "sources",
-    "traefik",
-    "cert-manager",
-    "external-dns",
-    "vault",
-    "databases",
-    "redis",
-)
+# Folders under platform/ a render may write: the chart sources and each component's.
+PLATFORM_FOLDERS = ("sources", *(spec.folder for spec in COMPONENTS))
 VARIABLE = re.compile(r"\$\{([_a-zA-Z][_a-zA-Z0-9]*)\}")
 
 
