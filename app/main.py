@@ -10,8 +10,13 @@ from typing import TYPE_CHECKING
 
 from app.config.model import WildsideConfig
 from app.log import say, step
-from app.props import cluster_context, cluster_stack_props, platform_settings, state_props
 from app.runtime import prepare_node
+from app.stack_settings import (
+    cluster_context,
+    cluster_stack_settings,
+    platform_settings,
+    stack_state,
+)
 
 if TYPE_CHECKING:
     from stacks.platform_stack import PlatformStack
@@ -55,7 +60,7 @@ def synthesise(
     with step("loading CDKTF"):
         from cdktf import App
 
-        from stacks.platform_stack import PlatformStack, PlatformStackProps
+        from stacks.platform_stack import PlatformStack, PlatformStackSettings
         from wildside_constructs.validation.schemas import SchemaCatalogue, schema_dir
 
     app = App(outdir=str(outdir))
@@ -66,20 +71,20 @@ def synthesise(
             found = schema_dir()
             if found is None:
                 say("no upstream schema folder found (WILDSIDE_SCHEMA_DIR); schema checks skipped")
-            props = PlatformStackProps(
+            settings = PlatformStackSettings(
                 context=cluster_context(config),
-                settings=platform_settings(config),
+                components=platform_settings(config),
                 schemas=SchemaCatalogue(found) if found else None,
-                state=state_props(config, os.environ),
+                state=stack_state(config, os.environ),
             )
-            platform = PlatformStack(app, PLATFORM_STACK, props=props)
+            platform = PlatformStack(app, PLATFORM_STACK, settings=settings)
     if CLUSTER_STACK in options.stacks:
         # The provider bindings cost seconds to load: only when this stack is wanted.
         with step(f"building {CLUSTER_STACK} (loading provider bindings)"):
             from stacks.cluster_stack import ClusterStack
 
-            stack_props = cluster_stack_props(config, os.environ)
-            checks.append(ClusterStack(app, CLUSTER_STACK, props=stack_props).preflight)
+            stack_settings = cluster_stack_settings(config, os.environ)
+            checks.append(ClusterStack(app, CLUSTER_STACK, settings=stack_settings).preflight)
     with step(f"synthesising {', '.join(options.stacks)} into {outdir}"):
         # Checks that cdktf would run mid-synth run first, so a failure writes nothing.
         for check in checks:

@@ -14,17 +14,17 @@ from cdktf import Fn, TerraformOutput, TerraformStack, TerraformVariable
 from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
-from stacks.state import StateProps, configure_state
-from wildside_constructs.cluster.doks import DoksCluster, DoksClusterProps
+from stacks.state import StackState, configure_state
+from wildside_constructs.cluster.doks import DoksCluster, DoksClusterSettings
 from wildside_constructs.cluster.protection import protect
 from wildside_constructs.cluster.values import Ref, text
-from wildside_constructs.cluster.vpc import DoksVpc, DoksVpcProps
+from wildside_constructs.cluster.vpc import DoksVpc, DoksVpcSettings
 
 GIT_TOKEN_VARIABLE = "flux_git_token"  # noqa: S105 - a variable name
 
 
 @dataclass(frozen=True)
-class FluxProps:
+class ClusterFluxSettings:
     repository_url: str
     branch: str
     kube_auth: Literal["exec", "token"] = "exec"
@@ -32,28 +32,28 @@ class FluxProps:
 
 
 @dataclass(frozen=True)
-class ClusterStackProps:
-    cluster: DoksClusterProps
+class ClusterStackSettings:
+    cluster: DoksClusterSettings
     # Create a VPC for the cluster; an existing one is cluster.vpc_uuid instead.
-    vpc: DoksVpcProps | None = None
-    state: StateProps | None = None
+    vpc: DoksVpcSettings | None = None
+    state: StackState | None = None
     # None: no Flux bootstrap (and the Kubernetes bindings are never loaded).
-    flux: FluxProps | None = None
+    flux: ClusterFluxSettings | None = None
 
 
 class ClusterStack(TerraformStack):
-    def __init__(self, scope: Construct, id: str, *, props: ClusterStackProps) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: ClusterStackSettings) -> None:
         super().__init__(scope, id)
-        cluster_props = props.cluster
-        configure_state(self, id, props.state or StateProps(cluster=text(cluster_props.name)))
+        cluster_settings = settings.cluster
+        configure_state(self, id, settings.state or StackState(cluster=text(cluster_settings.name)))
         # No token argument: the provider reads DIGITALOCEAN_TOKEN itself, so the
         # credential never enters the synthesised JSON or the state.
         DigitaloceanProvider(self, "digitalocean")
         self.vpc: DoksVpc | None = None
-        if props.vpc is not None:
-            self.vpc = DoksVpc(self, "vpc", props=props.vpc)
-            cluster_props = replace(cluster_props, vpc_uuid=self.vpc.id)
-        self.doks = DoksCluster(self, "doks", props=cluster_props)
+        if settings.vpc is not None:
+            self.vpc = DoksVpc(self, "vpc", settings=settings.vpc)
+            cluster_settings = replace(cluster_settings, vpc_uuid=self.vpc.id)
+        self.doks = DoksCluster(self, "doks", settings=cluster_settings)
         cluster = self.doks.cluster
         TerraformOutput(self, "cluster_id", value=cluster.id)
         TerraformOutput(self, "cluster_urn", value=cluster.urn)
@@ -66,22 +66,22 @@ class ClusterStack(TerraformStack):
             sensitive=True,
             description="kubeconfig with a token that expires (7 days); prefer doctl",
         )
-        if props.flux is not None:
-            self._flux(props.flux, text(cluster_props.name))
-        self.protection = protect(self, allow_destroy=cluster_props.allow_destroy)
+        if settings.flux is not None:
+            self._flux(settings.flux, text(cluster_settings.name))
+        self.protection = protect(self, allow_destroy=cluster_settings.allow_destroy)
 
     def preflight(self) -> None:
         """Run the destroy-protection check now, so a failure writes nothing."""
         self.protection.check(self)
 
-    def _flux(self, flux: FluxProps, cluster_name: str) -> None:
+    def _flux(self, flux: ClusterFluxSettings, cluster_name: str) -> None:
         # Loaded here: the Kubernetes bindings cost seconds to import.
         from cdktf_cdktf_provider_kubernetes.provider import (
             KubernetesProvider,
             KubernetesProviderExec,
         )
 
-        from wildside_constructs.cluster.flux_bootstrap import FluxBootstrap, FluxBootstrapProps
+        from wildside_constructs.cluster.flux_bootstrap import FluxBootstrap, FluxBootstrapSettings
         from wildside_constructs.cluster.flux_sync import FLUX_VERSION, cluster_path
 
         token = TerraformVariable(
@@ -128,7 +128,7 @@ class ClusterStack(TerraformStack):
         self.flux = FluxBootstrap(
             self,
             "flux",
-            props=FluxBootstrapProps(
+            settings=FluxBootstrapSettings(
                 repository_url=flux.repository_url,
                 branch=flux.branch,
                 cluster_name=cluster_name,

@@ -18,7 +18,7 @@ from cdktf import (
 from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
-from wildside_constructs.cluster.doks import DoksCluster, DoksClusterProps
+from wildside_constructs.cluster.doks import DoksCluster, DoksClusterSettings
 from wildside_constructs.cluster.protection import protect
 from wildside_constructs.cluster.values import Ref
 
@@ -95,7 +95,7 @@ class DoksModuleStack(TerraformStack):
                 ('can(regex("^[a-z]{3}[0-9]$", var.region))', "Use a slug like nyc1.")
             ),
         )
-        props = DoksClusterProps(
+        settings = DoksClusterSettings(
             name=name,
             region=region,
             kubernetes_version=_variable(
@@ -143,7 +143,7 @@ class DoksModuleStack(TerraformStack):
                 default=Token.null_value(),
             ),
         )
-        cluster = DoksCluster(self, "doks", props=props).cluster
+        cluster = DoksCluster(self, "doks", settings=settings).cluster
         protect(self, allow_destroy=False)
         TerraformOutput(self, "cluster_id", value=cluster.id, description="Cluster id.")
         TerraformOutput(self, "cluster_urn", value=cluster.urn, description="Cluster URN.")
@@ -171,7 +171,7 @@ class FluxModuleStack(TerraformStack):
         super().__init__(scope, id)
         from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
 
-        from wildside_constructs.cluster.flux_bootstrap import FluxBootstrap, FluxBootstrapProps
+        from wildside_constructs.cluster.flux_bootstrap import FluxBootstrap, FluxBootstrapSettings
         from wildside_constructs.cluster.flux_sync import FLUX_VERSION, GIT_SECRET_NAME
         from wildside_constructs.model import FLUX_NAMESPACE, FLUX_SOURCE_NAME
 
@@ -188,7 +188,7 @@ class FluxModuleStack(TerraformStack):
         cluster_name = _variable(
             self, "cluster_name", "string", "Cluster name; Flux applies ./clusters/<name>."
         )
-        props = FluxBootstrapProps(
+        settings = FluxBootstrapSettings(
             repository_url=url,
             branch=_variable(self, "branch", "string", "Branch Flux follows.", default="main"),
             cluster_name=cluster_name,
@@ -205,7 +205,7 @@ class FluxModuleStack(TerraformStack):
                 self, "revision", "number", "Bump to re-run the bootstrap Job.", default=1
             ),
         )
-        FluxBootstrap(self, "flux", props=props)
+        FluxBootstrap(self, "flux", settings=settings)
         TerraformOutput(self, "namespace", value=FLUX_NAMESPACE, description="Flux's namespace.")
         TerraformOutput(
             self, "git_repository_name", value=FLUX_SOURCE_NAME, description="The GitRepository."

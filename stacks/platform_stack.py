@@ -14,7 +14,7 @@ from typing import Any
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
-from stacks.state import StateProps, configure_state
+from stacks.state import StackState, configure_state
 from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit
 from wildside_constructs.platform.cluster_tree import ClusterTree
 from wildside_constructs.platform.component import PlatformComponent
@@ -28,14 +28,14 @@ from wildside_constructs.yamlout import dump
 
 
 @dataclass(frozen=True)
-class PlatformStackProps:
+class PlatformStackSettings:
     context: ClusterContext
     # Component key -> settings, for the enabled components only, in registry order.
-    settings: Mapping[str, Any]
+    components: Mapping[str, Any]
     # Validate against upstream schemas at synth time when a catalogue is given.
     schemas: SchemaCatalogue | None = None
     # The cluster's backend (its own key, platform-stack.tfstate); None: local.
-    state: StateProps | None = None
+    state: StackState | None = None
 
 
 def escape_for_terraform(text: str) -> str:
@@ -44,14 +44,14 @@ def escape_for_terraform(text: str) -> str:
 
 
 class PlatformStack(TerraformStack):
-    def __init__(self, scope: Construct, id: str, *, props: PlatformStackProps) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: PlatformStackSettings) -> None:
         super().__init__(scope, id)
-        configure_state(self, id, props.state or StateProps(cluster=props.context.name))
-        context = props.context
+        configure_state(self, id, settings.state or StackState(cluster=settings.context.name))
+        context = settings.context
         self.components: dict[str, PlatformComponent] = {}
-        for key, settings in props.settings.items():
+        for key, component_settings in settings.components.items():
             cls = BY_KEY[key].construct_class()
-            self.components[key] = cls(self, key, context=context, settings=settings)
+            self.components[key] = cls(self, key, context=context, settings=component_settings)
         sources = Sources(
             self,
             "sources",
@@ -71,9 +71,9 @@ class PlatformStack(TerraformStack):
         problems.extend(tree_problems(documents))
         # Serialised once: the same text is validated, output and published.
         texts = {path: dump(documents[path]) for path in sorted(documents)}
-        if props.schemas is not None:
+        if settings.schemas is not None:
             all_units = [unit for _part, unit in units] + list(sources.source_units)
-            problems.extend(schema_problems(documents, all_units, props.schemas, texts))
+            problems.extend(schema_problems(documents, all_units, settings.schemas, texts))
         if problems:
             raise RenderError(problems)
 

@@ -9,8 +9,7 @@ See docs/state.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
 
 from cdktf import (
     S3Backend,
@@ -26,6 +25,7 @@ from wildside_constructs.cluster.errors import (
     encryption_problem,
     is_terraform,
 )
+from wildside_constructs.settings.state import StateSettings
 
 PASSPHRASE_VARIABLE = "state_passphrase"  # noqa: S105 - a variable name
 # OpenTofu's pbkdf2 key provider refuses shorter passphrases.
@@ -33,60 +33,52 @@ MIN_PASSPHRASE = 16
 
 
 @dataclass(frozen=True)
-class StateProps:
+class StackState:
+    """One cluster's state settings, and the engine that will run its stacks."""
+
     cluster: str
-    backend: Literal["local", "s3"] = "local"
-    bucket: str = ""
-    region: str = "us-east-1"
-    endpoint: str = ""
-    key_prefix: str = "clusters"
-    use_path_style: bool = False
-    use_lockfile: bool = True
-    skip_credentials_validation: bool = True
-    skip_region_validation: bool = True
-    skip_requesting_account_id: bool = True
-    skip_metadata_api_check: bool = True
-    skip_s3_checksum: bool = True
-    encryption: bool = False
-    # The engine that will run the stack (TERRAFORM_BINARY_NAME, default tofu).
+    settings: StateSettings = field(default_factory=StateSettings)
+    # TERRAFORM_BINARY_NAME, default tofu: Terraform cannot encrypt state.
     engine: str = "tofu"
 
 
-def state_key(props: StateProps, stack_name: str) -> str:
+def state_key(state: StackState, stack_name: str) -> str:
     """``clusters/<cluster>/<stack>.tfstate``: one object per cluster and stack."""
-    return f"{props.key_prefix}/{props.cluster}/{stack_name}.tfstate"
+    return f"{state.settings.key_prefix}/{state.cluster}/{stack_name}.tfstate"
 
 
-def configure_state(stack: TerraformStack, stack_name: str, props: StateProps) -> None:
+def configure_state(stack: TerraformStack, stack_name: str, state: StackState) -> None:
     """Set the backend and, when asked, OpenTofu state encryption."""
-    if props.encryption and is_terraform(props.engine):
-        raise StateSettingsError([encryption_problem(props.engine)])
-    if props.backend == "s3":
-        _s3_backend(stack, stack_name, props)
+    settings = state.settings
+    if settings.encryption and is_terraform(state.engine):
+        raise StateSettingsError([encryption_problem(state.engine)])
+    if settings.backend == "s3":
+        _s3_backend(stack, stack_name, state)
     else:
         local_backend(stack, stack_name)
-    if props.encryption:
+    if settings.encryption:
         _encryption(stack)
 
 
-def _s3_backend(stack: TerraformStack, stack_name: str, props: StateProps) -> None:
+def _s3_backend(stack: TerraformStack, stack_name: str, state: StackState) -> None:
+    settings = state.settings
     S3Backend(
         stack,
-        bucket=props.bucket,
-        key=state_key(props, stack_name),
-        region=props.region,
-        endpoints=S3BackendEndpointConfig(s3=props.endpoint) if props.endpoint else None,
-        use_path_style=props.use_path_style or None,
-        skip_credentials_validation=props.skip_credentials_validation or None,
-        skip_region_validation=props.skip_region_validation or None,
-        skip_requesting_account_id=props.skip_requesting_account_id or None,
-        skip_metadata_api_check=props.skip_metadata_api_check or None,
+        bucket=settings.bucket,
+        key=state_key(state, stack_name),
+        region=settings.region,
+        endpoints=S3BackendEndpointConfig(s3=settings.endpoint) if settings.endpoint else None,
+        use_path_style=settings.use_path_style or None,
+        skip_credentials_validation=settings.skip_credentials_validation or None,
+        skip_region_validation=settings.skip_region_validation or None,
+        skip_requesting_account_id=settings.skip_requesting_account_id or None,
+        skip_metadata_api_check=settings.skip_metadata_api_check or None,
     )
     # cdktf 0.21's S3Backend predates these two settings; overrides land in the
     # same backend block. use_lockfile is S3-native locking (no DynamoDB).
-    if props.skip_s3_checksum:
+    if settings.skip_s3_checksum:
         stack.add_override("terraform.backend.s3.skip_s3_checksum", True)
-    if props.use_lockfile:
+    if settings.use_lockfile:
         stack.add_override("terraform.backend.s3.use_lockfile", True)
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from app.config.load import config_from_raw, load_config
 from app.config.model import WildsideConfig
-from app.props import cluster_context, platform_settings
 from app.runtime import PROJECT_ROOT, prepare_node
+from app.stack_settings import cluster_context, platform_settings
 from wildside_constructs.validation.schemas import SchemaCatalogue, schema_dir
 
 EXAMPLE = PROJECT_ROOT / "app" / "config" / "example.toml"
@@ -68,14 +68,14 @@ def render_platform(cfg: WildsideConfig, *, schemas: bool = True) -> Any:
     prepare_node()
     from cdktf import Testing
 
-    from stacks.platform_stack import PlatformStack, PlatformStackProps
+    from stacks.platform_stack import PlatformStack, PlatformStackSettings
 
-    props = PlatformStackProps(
+    settings = PlatformStackSettings(
         context=cluster_context(cfg),
-        settings=platform_settings(cfg),
+        components=platform_settings(cfg),
         schemas=SCHEMAS if schemas else None,
     )
-    return PlatformStack(Testing.app(), "platform-stack", props=props)
+    return PlatformStack(Testing.app(), "platform-stack", settings=settings)
 
 
 def synth_json(stack: Any) -> dict[str, Any]:

@@ -65,7 +65,7 @@ from constructs import Construct
 from wildside_constructs.model import ClusterContext, HelmSource
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.operator import operator_unit
-from wildside_constructs.props.dummy import DummySettings
+from wildside_constructs.settings.dummy import DummySettings
 
 SOURCE = HelmSource(name="podinfo", url="https://stefanprodan.github.io/podinfo")
 
@@ -172,13 +172,13 @@ def test_the_page_lists_what_a_new_component_needs_and_nothing_more(
     example, action = project / "app/config/example.toml", project / ACTION
 
     # 1-3: settings, construct, registration.
-    (project / "wildside_constructs/props/dummy.py").write_text(SETTINGS, encoding="utf-8")
+    (project / "wildside_constructs/settings/dummy.py").write_text(SETTINGS, encoding="utf-8")
     (project / "wildside_constructs/platform/dummy.py").write_text(CONSTRUCT, encoding="utf-8")
     registry = project / "wildside_constructs/registry.py"
     insert(
         registry,
         "\n\nif TYPE_CHECKING:",
-        "\nfrom wildside_constructs.props.dummy import DummySettings",
+        "\nfrom wildside_constructs.settings.dummy import DummySettings",
     )
     insert(registry, ")\n\nBY_KEY", ENTRY)
     # The hand-written lists' checks name what is still missing ...

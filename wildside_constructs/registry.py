@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.cert_manager import CertManagerSettings
-from wildside_constructs.props.cnpg import CnpgSettings
-from wildside_constructs.props.external_dns import ExternalDnsSettings
-from wildside_constructs.props.traefik import TraefikSettings
-from wildside_constructs.props.valkey import ValkeySettings
-from wildside_constructs.props.vault import VaultEsoSettings
+from wildside_constructs.settings.cert_manager import CertManagerSettings
+from wildside_constructs.settings.cnpg import CnpgSettings
+from wildside_constructs.settings.external_dns import ExternalDnsSettings
+from wildside_constructs.settings.traefik import TraefikSettings
+from wildside_constructs.settings.valkey import ValkeySettings
+from wildside_constructs.settings.vault import VaultEsoSettings
 
 if TYPE_CHECKING:
     from wildside_constructs.platform.component import PlatformComponent

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field, make_dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from wildside_constructs.registry import COMPONENTS
+from wildside_constructs.settings.state import StateSettings
+
+__all__ = ["StateSettings"]  # the [state] table: defined once, beside the stacks' other settings
 
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 Weekday = Literal[
@@ -83,30 +86,6 @@ class GitOpsSettings:
     remote: str = ""
     author_name: str = "wildside-infra-k8s"
     author_email: str = "wildside-infra-k8s@users.noreply.github.com"
-
-
-@dataclass(frozen=True)
-class StateSettings:
-    """Remote state; ``backend = "local"`` is the embedded default."""
-
-    backend: Literal["local", "s3"] = "local"
-    bucket: str = ""
-    region: str = "us-east-1"
-    # e.g. https://nyc3.digitaloceanspaces.com; empty means AWS S3 itself.
-    endpoint: str = ""
-    # State lives at <key_prefix>/<cluster>/<stack>.tfstate.
-    key_prefix: str = "clusters"
-    use_path_style: bool = False
-    use_lockfile: bool = True
-    # S3-compatible stores (Spaces, MinIO) have no STS, IMDS or AWS regions:
-    # the AWS SDK's checks against them fail, so they are skipped by default.
-    skip_credentials_validation: bool = True
-    skip_region_validation: bool = True
-    skip_requesting_account_id: bool = True
-    skip_metadata_api_check: bool = True
-    skip_s3_checksum: bool = True
-    # OpenTofu client-side encryption; the passphrase comes from TF_VAR_state_passphrase.
-    encryption: bool = False
 
 
 @dataclass(frozen=True)

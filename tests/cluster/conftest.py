@@ -123,13 +123,13 @@ def synth_stack(config: WildsideConfig, environ: dict[str, str] | None = None) -
     """cluster-stack for ``config`` in memory (cheap once the bindings are loaded)."""
     from cdktf import Testing
 
-    from app.props import cluster_stack_props
     from app.runtime import prepare_node
+    from app.stack_settings import cluster_stack_settings
 
     prepare_node()
     from stacks.cluster_stack import ClusterStack
 
-    props = cluster_stack_props(config, environ or {})
-    stack = ClusterStack(Testing.app(), "cluster-stack", props=props)
+    settings = cluster_stack_settings(config, environ or {})
+    stack = ClusterStack(Testing.app(), "cluster-stack", settings=settings)
     loaded: dict[str, Any] = json.loads(Testing.synth(stack))
     return loaded

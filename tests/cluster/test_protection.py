@@ -20,14 +20,14 @@ def _stack_with_unprotected_pool(*, allow_destroy: bool, outdir: str | None = No
     from cdktf import App, Testing
     from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import KubernetesNodePool
 
-    from app.props import cluster_stack_props
+    from app.stack_settings import cluster_stack_settings
     from stacks.cluster_stack import ClusterStack
 
     config = example_with(
         {"cluster": {"allow_destroy": allow_destroy}, "flux": {"bootstrap": False}}
     )
     app = App(outdir=outdir) if outdir else Testing.app()
-    stack = ClusterStack(app, "cluster-stack", props=cluster_stack_props(config, {}))
+    stack = ClusterStack(app, "cluster-stack", settings=cluster_stack_settings(config, {}))
     KubernetesNodePool(
         stack, "careless-pool", cluster_id=stack.doks.cluster.id, name="gpu", size="g-2vcpu-8gb"
     )

@@ -84,14 +84,14 @@ def _stack_dir(tmp: Path, config: Any) -> Path:
     """A provider-free cluster-stack: the real backend block, one output."""
     from cdktf import App, TerraformOutput, TerraformStack
 
-    from app.props import cluster_stack_props
+    from app.stack_settings import cluster_stack_settings
     from stacks.state import configure_state
 
-    props = cluster_stack_props(config, {"TERRAFORM_BINARY_NAME": ENGINE or ""})
-    assert props.state is not None
+    settings = cluster_stack_settings(config, {"TERRAFORM_BINARY_NAME": ENGINE or ""})
+    assert settings.state is not None
     app = App(outdir=str(tmp))
     stack = TerraformStack(app, "cluster-stack")
-    configure_state(stack, "cluster-stack", props.state)
+    configure_state(stack, "cluster-stack", settings.state)
     TerraformOutput(stack, "cluster", value=config.cluster.name)
     app.synth()
     return tmp / "stacks" / "cluster-stack"

@@ -13,7 +13,7 @@ import yaml
 
 from app.config.errors import ConfigError
 from app.config.model import WildsideConfig
-from app.props import cluster_context
+from app.stack_settings import cluster_context
 from tests.support import (
     NO_SCHEMAS_REASON,
     SCHEMAS,
@@ -22,7 +22,7 @@ from tests.support import (
     render_platform,
     synth_json,
 )
-from wildside_constructs.props.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
+from wildside_constructs.settings.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
 from wildside_constructs.validation.tree import schema_problems, substitute
 from wildside_constructs.yamlout import dump, load
 

@@ -18,7 +18,7 @@ from tests.platform.datastore_helpers import (
     units_of,
 )
 from tests.support import synth_json
-from wildside_constructs.props.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
+from wildside_constructs.settings.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
 
 CLUSTER = "cluster.yaml"
 SECRETS = {"source": "secret", "superuser_secret": "pg-admin", "app_secret": "pg-app"}

@@ -23,8 +23,8 @@ from tests.platform.datastore_helpers import (
     units_of,
 )
 from tests.support import NO_SCHEMAS_REASON, SCHEMAS, all_units, synth_json
-from wildside_constructs.props.schedule import schedule_problems
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.schedule import schedule_problems
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 from wildside_constructs.validation.tree import schema_problems
 
 CLUSTER = "cluster.yaml"

@@ -21,7 +21,7 @@ from tests.platform.datastore_helpers import (
     units_of,
 )
 from tests.support import NO_SCHEMAS_REASON, SCHEMAS, all_units, synth_json
-from wildside_constructs.props.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
+from wildside_constructs.settings.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
 from wildside_constructs.validation.tree import schema_problems
 
 VALKEY = "valkey.yaml"

@@ -15,7 +15,7 @@ import requests
 
 from tests.fakes.fake_kube import FakeKube, serving
 from tests.fakes.fake_vault import FakeVault
-from wildside_constructs.props.vault import AppRoleRef
+from wildside_constructs.settings.vault import AppRoleRef
 from wildside_ops.kube import KubeSecrets
 from wildside_ops.vault import VaultClient, VaultMountConflict
 from wildside_ops.vault import approle_eso as ae

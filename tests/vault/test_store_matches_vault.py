@@ -1,6 +1,6 @@
 """The cluster's ClusterSecretStore logs in exactly where the deploy step set Vault up.
 
-Both sides take their names from ``wildside_constructs.props.vault``; here the
+Both sides take their names from ``wildside_constructs.settings.vault``; here the
 rendered store is checked against what ``ensure_kubernetes_auth`` really writes
 to a (fake) Vault for the same cluster, so drift on either side fails a test.
 """

@@ -29,7 +29,7 @@ from wildside_constructs.cluster.values import (
 
 
 @dataclass(frozen=True)
-class NodePoolProps:
+class NodePoolSettings:
     name: str
     size: str
     count: int | None = None
@@ -42,7 +42,7 @@ class NodePoolProps:
 
 
 @dataclass(frozen=True)
-class DoksClusterProps:
+class DoksClusterSettings:
     """Plain values for a stack, or :class:`Ref` expressions for a module."""
 
     name: str | Ref
@@ -51,7 +51,7 @@ class DoksClusterProps:
     kubernetes_version: str | Ref
     # The first pool is the default pool. A Ref names a list(object) whose
     # objects use the node pool attribute names (node_count, not count).
-    node_pools: tuple[NodePoolProps, ...] | Ref
+    node_pools: tuple[NodePoolSettings, ...] | Ref
     # Not an expression: Terraform reads lifecycle before any variable.
     allow_destroy: bool = False
     ha: bool | Ref = False
@@ -63,7 +63,7 @@ class DoksClusterProps:
     vpc_uuid: str | Ref | None = None
 
 
-def pool_value(pool: NodePoolProps) -> dict[str, Any]:
+def pool_value(pool: NodePoolSettings) -> dict[str, Any]:
     """A pool as the object the extra-pool ``for_each`` iterates over."""
     value: dict[str, Any] = {
         "name": pool.name,
@@ -105,33 +105,33 @@ class DoksCluster(Construct):
     pool name, so adding or removing one pool never re-addresses the others.
     """
 
-    def __init__(self, scope: Construct, id: str, *, props: DoksClusterProps) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: DoksClusterSettings) -> None:
         super().__init__(scope, id)
-        lifecycle = TerraformResourceLifecycle(prevent_destroy=not props.allow_destroy)
+        lifecycle = TerraformResourceLifecycle(prevent_destroy=not settings.allow_destroy)
         self.cluster = KubernetesCluster(
             self,
             "cluster",
-            name=text(props.name),
-            region=text(props.region),
-            version=self._version(props.kubernetes_version),
-            ha=flag(props.ha),
-            auto_upgrade=flag(props.auto_upgrade),
-            surge_upgrade=flag(props.surge_upgrade),
-            tags=strings(props.tags),
-            vpc_uuid=text(props.vpc_uuid) if props.vpc_uuid is not None else None,
+            name=text(settings.name),
+            region=text(settings.region),
+            version=self._version(settings.kubernetes_version),
+            ha=flag(settings.ha),
+            auto_upgrade=flag(settings.auto_upgrade),
+            surge_upgrade=flag(settings.surge_upgrade),
+            tags=strings(settings.tags),
+            vpc_uuid=text(settings.vpc_uuid) if settings.vpc_uuid is not None else None,
             maintenance_policy=KubernetesClusterMaintenancePolicy(
-                day=text(props.maintenance_day), start_time=text(props.maintenance_start_time)
+                day=text(settings.maintenance_day), start_time=text(settings.maintenance_start_time)
             ),
-            node_pool=self._default_pool(props.node_pools),
+            node_pool=self._default_pool(settings.node_pools),
             lifecycle=lifecycle,
         )
-        if isinstance(props.node_pools, Ref):
+        if isinstance(settings.node_pools, Ref):
             # The taints of a module's default pool are only known to Terraform.
-            taints = props.node_pools.at("[0]").attr("taints", "[]")
+            taints = settings.node_pools.at("[0]").attr("taints", "[]")
             self.cluster.add_override("node_pool.dynamic.taint", _taint_block(taints.expression))
-        self.node_pools = self._extra_pools(props.node_pools, lifecycle)
+        self.node_pools = self._extra_pools(settings.node_pools, lifecycle)
 
-    def _default_pool(self, pools: tuple[NodePoolProps, ...] | Ref) -> KubernetesClusterNodePool:
+    def _default_pool(self, pools: tuple[NodePoolSettings, ...] | Ref) -> KubernetesClusterNodePool:
         if isinstance(pools, Ref):
             first = pools.at("[0]")
             return KubernetesClusterNodePool(
@@ -164,7 +164,7 @@ class DoksCluster(Construct):
         )
 
     def _extra_pools(
-        self, pools: tuple[NodePoolProps, ...] | Ref, lifecycle: TerraformResourceLifecycle
+        self, pools: tuple[NodePoolSettings, ...] | Ref, lifecycle: TerraformResourceLifecycle
     ) -> KubernetesNodePool | None:
         if isinstance(pools, Ref):
             ref = pools.expression

@@ -33,7 +33,7 @@ BOOTSTRAP_NAME = "flux-bootstrap"
 
 
 @dataclass(frozen=True)
-class FluxBootstrapProps:
+class FluxBootstrapSettings:
     repository_url: str | Ref
     branch: str | Ref
     cluster_name: str | Ref
@@ -50,11 +50,17 @@ class FluxBootstrap(Construct):
     plan shows no change, because a completed Job stays as it is.
     """
 
-    def __init__(self, scope: Construct, id: str, *, props: FluxBootstrapProps) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: FluxBootstrapSettings) -> None:
         super().__init__(scope, id)
         labels = dict(MANAGED_BY)
-        sync = sync_json(text(props.repository_url), text(props.branch), text(props.cluster_name))
-        revision = text(props.revision) if isinstance(props.revision, Ref) else str(props.revision)
+        sync = sync_json(
+            text(settings.repository_url), text(settings.branch), text(settings.cluster_name)
+        )
+        revision = (
+            text(settings.revision)
+            if isinstance(settings.revision, Ref)
+            else str(settings.revision)
+        )
         namespace = NamespaceV1(
             self, "namespace", metadata={"name": BOOTSTRAP_NAMESPACE, "labels": labels}
         )
@@ -127,7 +133,7 @@ class FluxBootstrap(Construct):
             depends_on=[binding],
             lifecycle=TerraformResourceLifecycle(replace_triggered_by=[self.inputs]),
         )
-        token = props.git_token.expression
+        token = settings.git_token.expression
         # An empty Secret means anonymous HTTPS to source-controller, so the
         # GitRepository can always name it; nonsensitive() reveals only emptiness.
         pairs = f'{{ username = "git", password = {token} }}'

@@ -12,7 +12,7 @@ from wildside_constructs.cluster.values import Ref, text
 
 
 @dataclass(frozen=True)
-class DoksVpcProps:
+class DoksVpcSettings:
     cluster_name: str | Ref
     region: str | Ref
     # Empty lets DigitalOcean choose a free range.
@@ -23,16 +23,16 @@ class DoksVpcProps:
 class DoksVpc(Construct):
     """``digitalocean_vpc`` named ``<cluster>-vpc`` in the cluster's region."""
 
-    def __init__(self, scope: Construct, id: str, *, props: DoksVpcProps) -> None:
+    def __init__(self, scope: Construct, id: str, *, settings: DoksVpcSettings) -> None:
         super().__init__(scope, id)
-        name = f"{text(props.cluster_name)}-vpc"
+        name = f"{text(settings.cluster_name)}-vpc"
         self.vpc = Vpc(
             self,
             "vpc",
             name=name,
-            region=text(props.region),
-            ip_range=text(props.ip_range) if props.ip_range else None,
-            description=f"Private network of the DOKS cluster {text(props.cluster_name)}",
-            lifecycle=TerraformResourceLifecycle(prevent_destroy=not props.allow_destroy),
+            region=text(settings.region),
+            ip_range=text(settings.ip_range) if settings.ip_range else None,
+            description=f"Private network of the DOKS cluster {text(settings.cluster_name)}",
+            lifecycle=TerraformResourceLifecycle(prevent_destroy=not settings.allow_destroy),
         )
         self.id = self.vpc.id

@@ -14,8 +14,11 @@ from wildside_constructs.platform.external_secrets import cloudflare_token_unit,
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.traefik import INGRESS_CLASS
 from wildside_constructs.platform.values import resource_variables, unit_variables, workload_values
-from wildside_constructs.props.cert_manager import CERT_MANAGER_CHART_VERSION, CertManagerSettings
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.cert_manager import (
+    CERT_MANAGER_CHART_VERSION,
+    CertManagerSettings,
+)
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="jetstack", url="oci://quay.io/jetstack/charts")
 NAMESPACE = "cert-manager"

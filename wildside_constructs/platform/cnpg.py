@@ -21,7 +21,7 @@ from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
-from wildside_constructs.props.cnpg import (
+from wildside_constructs.settings.cnpg import (
     CNPG_CHART_REPOSITORY,
     CNPG_CHART_VERSION,
     DATABASE_NAMESPACE,
@@ -31,8 +31,8 @@ from wildside_constructs.props.cnpg import (
     DatabaseContract,
     Endpoint,
 )
-from wildside_constructs.props.datastores import Resolved, for_cluster
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.datastores import Resolved, for_cluster
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="cloudnative-pg", url=CNPG_CHART_REPOSITORY)
 PART_OF = "cloudnative-pg"

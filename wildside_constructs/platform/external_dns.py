@@ -12,11 +12,11 @@ from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit, HelmS
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import cloudflare_token_unit, token_variables
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
-from wildside_constructs.props.external_dns import (
+from wildside_constructs.settings.external_dns import (
     EXTERNAL_DNS_CHART_VERSION,
     ExternalDnsSettings,
 )
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="external-dns", url="https://kubernetes-sigs.github.io/external-dns/")
 NAMESPACE = "external-dns"

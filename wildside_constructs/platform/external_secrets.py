@@ -12,8 +12,8 @@ from typing import Any
 from wildside_constructs import flux
 from wildside_constructs.model import DeployUnit
 from wildside_constructs.platform.values import unit_variables
-from wildside_constructs.props.cert_manager import CloudflareToken
-from wildside_constructs.props.vault import CLUSTER_SECRET_STORE
+from wildside_constructs.settings.cert_manager import CloudflareToken
+from wildside_constructs.settings.vault import CLUSTER_SECRET_STORE
 
 # Re-read from Vault hourly: a rotated password reaches the cluster without a commit.
 REFRESH_INTERVAL = "1h"

@@ -10,7 +10,7 @@ from wildside_constructs.model import ClusterContext, HelmSource
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_values, resource_variables
-from wildside_constructs.props.traefik import TRAEFIK_CHART_VERSION, TraefikSettings
+from wildside_constructs.settings.traefik import TRAEFIK_CHART_VERSION, TraefikSettings
 
 SOURCE = HelmSource(name="traefik", url="https://traefik.github.io/charts")
 NAMESPACE = "traefik"

@@ -21,8 +21,8 @@ from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
-from wildside_constructs.props.datastores import Resolved, for_cluster
-from wildside_constructs.props.valkey import (
+from wildside_constructs.settings.datastores import Resolved, for_cluster
+from wildside_constructs.settings.valkey import (
     OPERATOR_NAMESPACE,
     VALKEY_CHART_REPOSITORY,
     VALKEY_CHART_VERSION,
@@ -31,7 +31,7 @@ from wildside_constructs.props.valkey import (
     ValkeyContract,
     ValkeySettings,
 )
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 SOURCE = HelmSource(name="valkey-operator", url=VALKEY_CHART_REPOSITORY)
 PART_OF = "valkey"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from wildside_constructs.props.common import Resources
+from wildside_constructs.settings.common import Resources
 from wildside_constructs.validation.tree import VARIABLE
 from wildside_constructs.yamlout import dump
 

@@ -13,7 +13,7 @@ from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_variables, unit_variables, workload_values
-from wildside_constructs.props.vault import (
+from wildside_constructs.settings.vault import (
     CLUSTER_SECRET_STORE,
     ESO_CHART_REPOSITORY,
     ESO_CHART_VERSION,

@@ -18,7 +18,7 @@ from app.config.load import load_config
 from app.config.model import WildsideConfig
 from app.log import say, step
 from app.main import CLUSTER_STACK, SynthOptions, synthesise
-from wildside_constructs.props.vault import ESO_NAMESPACE, VaultEsoSettings, approle_role_name
+from wildside_constructs.settings.vault import ESO_NAMESPACE, VaultEsoSettings, approle_role_name
 from wildside_constructs.validation.errors import RenderError
 from wildside_ops.action import state
 from wildside_ops.action.cluster_outputs import (

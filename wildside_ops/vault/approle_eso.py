@@ -20,7 +20,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from wildside_constructs.props.vault import (
+from wildside_constructs.settings.vault import (
     ESO_NAMESPACE,
     AppRoleRef,
     approle_role_name,

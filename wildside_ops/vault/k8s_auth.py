@@ -7,7 +7,7 @@ written only when it differs, so a rerun with the same inputs writes nothing.
 
 The names both sides must agree on (``auth_mount(cluster)``, ``ESO_ROLE``,
 ``ESO_SERVICE_ACCOUNT`` in ``ESO_NAMESPACE``, ``policy_name(cluster)``) live in
-``wildside_constructs.props.vault``, which also renders the ClusterSecretStore
+``wildside_constructs.settings.vault``, which also renders the ClusterSecretStore
 that logs in here, so the Vault set-up and the cluster cannot drift apart.
 """
 
@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from wildside_constructs.props.vault import (
+from wildside_constructs.settings.vault import (
     AUTH_MOUNT_PREFIX,
     ESO_NAMESPACE,
     ESO_ROLE,
@@ -36,7 +36,7 @@ from wildside_ops.vault.ensure import (
 )
 from wildside_ops.vault.errors import VaultConfigError
 
-# The names from props.vault are part of this module's interface, as before they moved.
+# The names from settings.vault are part of this module's interface, as before they moved.
 __all__ = [
     "AUTH_METHOD_TYPE",
     "AUTH_MOUNT_PREFIX",

@@ -1,4 +1,4 @@
-"""Map the typed configuration onto the stacks' props (no CDKTF imports here)."""
+"""Map the typed configuration onto the stacks' settings (no CDKTF imports here)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from wildside_constructs.model import ClusterContext
 from wildside_constructs.registry import BY_KEY
 
 if TYPE_CHECKING:
-    from stacks.cluster_stack import ClusterStackProps
-    from stacks.state import StateProps
-    from wildside_constructs.cluster.doks import DoksClusterProps
+    from stacks.cluster_stack import ClusterStackSettings
+    from stacks.state import StackState
+    from wildside_constructs.cluster.doks import DoksClusterSettings
 
 
 def cluster_context(config: WildsideConfig) -> ClusterContext:
@@ -36,12 +36,12 @@ def platform_settings(config: WildsideConfig) -> dict[str, Any]:
     return {key: config.settings[key] for key in enabled_components(config)}
 
 
-def doks_props(config: WildsideConfig) -> DoksClusterProps:
-    from wildside_constructs.cluster.doks import DoksClusterProps, NodePoolProps
+def doks_settings(config: WildsideConfig) -> DoksClusterSettings:
+    from wildside_constructs.cluster.doks import DoksClusterSettings, NodePoolSettings
 
     cluster = config.cluster
     pools = tuple(
-        NodePoolProps(
+        NodePoolSettings(
             name=pool.name,
             size=pool.size,
             count=pool.count,
@@ -54,7 +54,7 @@ def doks_props(config: WildsideConfig) -> DoksClusterProps:
         )
         for pool in config.node_pools
     )
-    return DoksClusterProps(
+    return DoksClusterSettings(
         name=cluster.name,
         region=cluster.region,
         kubernetes_version=cluster.kubernetes_version,
@@ -70,16 +70,18 @@ def doks_props(config: WildsideConfig) -> DoksClusterProps:
     )
 
 
-def cluster_stack_props(config: WildsideConfig, environ: Mapping[str, str]) -> ClusterStackProps:
-    """cluster-stack's props; ``environ`` names the engine (TERRAFORM_BINARY_NAME)."""
-    from stacks.cluster_stack import ClusterStackProps, FluxProps
-    from wildside_constructs.cluster.vpc import DoksVpcProps
+def cluster_stack_settings(
+    config: WildsideConfig, environ: Mapping[str, str]
+) -> ClusterStackSettings:
+    """cluster-stack's settings; ``environ`` names the engine (TERRAFORM_BINARY_NAME)."""
+    from stacks.cluster_stack import ClusterFluxSettings, ClusterStackSettings
+    from wildside_constructs.cluster.vpc import DoksVpcSettings
 
     cluster, flux = config.cluster, config.flux
     vpc = cluster.vpc
-    return ClusterStackProps(
-        cluster=doks_props(config),
-        vpc=DoksVpcProps(
+    return ClusterStackSettings(
+        cluster=doks_settings(config),
+        vpc=DoksVpcSettings(
             cluster_name=cluster.name,
             region=cluster.region,
             ip_range=vpc.ip_range,
@@ -87,8 +89,8 @@ def cluster_stack_props(config: WildsideConfig, environ: Mapping[str, str]) -> C
         )
         if vpc is not None and vpc.create
         else None,
-        state=state_props(config, environ),
-        flux=FluxProps(
+        state=stack_state(config, environ),
+        flux=ClusterFluxSettings(
             repository_url=config.gitops.repository_url,
             branch=config.gitops.branch,
             kube_auth=flux.kube_auth,
@@ -99,13 +101,9 @@ def cluster_stack_props(config: WildsideConfig, environ: Mapping[str, str]) -> C
     )
 
 
-def state_props(config: WildsideConfig, environ: Mapping[str, str]) -> StateProps:
+def stack_state(config: WildsideConfig, environ: Mapping[str, str]) -> StackState:
     """One backend for every stack of a cluster; each stack gets its own key."""
-    from stacks.state import StateProps
+    from stacks.state import StackState
 
-    # StateProps mirrors StateSettings field for field, plus the cluster and engine.
-    return StateProps(
-        cluster=config.cluster.name,
-        engine=environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu",
-        **vars(config.state),
-    )
+    engine = environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu"
+    return StackState(cluster=config.cluster.name, settings=config.state, engine=engine)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.text import reads_as_text
+from wildside_constructs.settings.text import reads_as_text
 
 _FIELDS = (
     ("seconds", 0, 59, ()),

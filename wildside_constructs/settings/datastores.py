@@ -12,7 +12,7 @@ from collections.abc import Collection
 from typing import Literal, cast, get_args
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.text import reads_as_text
+from wildside_constructs.settings.text import reads_as_text
 
 # "auto": Vault when vault_eso runs on the cluster, the operator otherwise;
 # "vault": always Vault (vault_eso must be on); "operator": the operator

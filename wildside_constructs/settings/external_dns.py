@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.cert_manager import CloudflareToken
-from wildside_constructs.props.common import SmallResources
+from wildside_constructs.settings.cert_manager import CloudflareToken
+from wildside_constructs.settings.common import SmallResources
 
 EXTERNAL_DNS_CHART_VERSION = "1.19.0"
 

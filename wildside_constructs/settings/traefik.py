@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.common import Resources
+from wildside_constructs.settings.common import Resources
 
 TRAEFIK_CHART_VERSION = "37.4.0"
 

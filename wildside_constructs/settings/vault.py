@@ -16,8 +16,8 @@ from typing import Literal, get_args
 from urllib.parse import urlsplit
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.common import Resources, SmallResources
-from wildside_constructs.props.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
+from wildside_constructs.settings.common import Resources, SmallResources
+from wildside_constructs.settings.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
 
 ESO_CHART_VERSION = "1.1.1"
 ESO_CHART_REPOSITORY = "https://charts.external-secrets.io"

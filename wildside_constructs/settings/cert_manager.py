@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.common import Resources, SmallResources
-from wildside_constructs.props.text import (
+from wildside_constructs.settings.common import Resources, SmallResources
+from wildside_constructs.settings.text import (
     DNS_SUBDOMAIN,
     SECRET_KEY,
     reads_as_text,

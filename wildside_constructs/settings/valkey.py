@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.common import Resources
-from wildside_constructs.props.datastores import (
+from wildside_constructs.settings.common import Resources
+from wildside_constructs.settings.datastores import (
     CredentialSource,
     Resolved,
     resolve_source,
@@ -16,7 +16,7 @@ from wildside_constructs.props.datastores import (
     storage_problems,
     vault_path_problems,
 )
-from wildside_constructs.props.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
+from wildside_constructs.settings.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
 
 # The operator's Makefile pushes "valkey-operator-<tag>-chart" to
 # oci://ghcr.io/hyperspike, so release v0.0.60 is chart version v0.0.60-chart.

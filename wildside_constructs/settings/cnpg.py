@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.common import Resources
-from wildside_constructs.props.datastores import (
+from wildside_constructs.settings.common import Resources
+from wildside_constructs.settings.datastores import (
     CredentialSource,
     Resolved,
     for_cluster,
@@ -18,8 +18,8 @@ from wildside_constructs.props.datastores import (
     storage_problems,
     vault_path_problems,
 )
-from wildside_constructs.props.schedule import schedule_problems
-from wildside_constructs.props.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
+from wildside_constructs.settings.schedule import schedule_problems
+from wildside_constructs.settings.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
 
 CNPG_CHART_VERSION = "0.26.1"
 CNPG_CHART_REPOSITORY = "https://cloudnative-pg.github.io/charts"
