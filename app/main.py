@@ -61,7 +61,7 @@ def synthesise(
         from cdktf import App
 
         from stacks.platform_stack import PlatformStack, PlatformStackSettings
-        from wildside_constructs.validation.schemas import SchemaCatalogue, schema_dir
+        from wildside_constructs.validation.schemas import SchemaStore, schema_dir
 
     app = App(outdir=str(outdir))
     platform: PlatformStack | None = None
@@ -74,7 +74,7 @@ def synthesise(
             settings = PlatformStackSettings(
                 context=cluster_context(config),
                 components=platform_settings(config),
-                schemas=SchemaCatalogue(found) if found else None,
+                schemas=SchemaStore(found) if found else None,
                 state=stack_state(config, os.environ),
             )
             platform = PlatformStack(app, PLATFORM_STACK, settings=settings)

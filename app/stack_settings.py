@@ -27,7 +27,7 @@ def cluster_context(config: WildsideConfig) -> ClusterContext:
 
 
 def enabled_components(config: WildsideConfig) -> tuple[str, ...]:
-    """Enabled component keys in catalogue order (the order dependencies resolve)."""
+    """Enabled component keys in registry order (the order dependencies resolve)."""
     on = set(config.components.enabled())
     return tuple(key for key in BY_KEY if key in on)
 

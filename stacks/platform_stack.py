@@ -22,7 +22,7 @@ from wildside_constructs.platform.sources import Sources
 from wildside_constructs.registry import BY_KEY
 from wildside_constructs.validation.errors import RenderError
 from wildside_constructs.validation.rules import tree_problems
-from wildside_constructs.validation.schemas import SchemaCatalogue
+from wildside_constructs.validation.schemas import SchemaStore
 from wildside_constructs.validation.tree import managed_path_problems, merge, schema_problems
 from wildside_constructs.yamlout import dump
 
@@ -32,8 +32,8 @@ class PlatformStackSettings:
     context: ClusterContext
     # Component key -> settings, for the enabled components only, in registry order.
     components: Mapping[str, Any]
-    # Validate against upstream schemas at synth time when a catalogue is given.
-    schemas: SchemaCatalogue | None = None
+    # Validate against upstream schemas at synth time when a store is given.
+    schemas: SchemaStore | None = None
     # The cluster's backend (its own key, platform-stack.tfstate); None: local.
     state: StackState | None = None
 

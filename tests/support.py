@@ -16,11 +16,11 @@ from app.config.load import config_from_raw, load_config
 from app.config.model import WildsideConfig
 from app.runtime import PROJECT_ROOT, prepare_node
 from app.stack_settings import cluster_context, platform_settings
-from wildside_constructs.validation.schemas import SchemaCatalogue, schema_dir
+from wildside_constructs.validation.schemas import SchemaStore, schema_dir
 
 EXAMPLE = PROJECT_ROOT / "app" / "config" / "example.toml"
 _SCHEMAS = schema_dir()
-SCHEMAS: SchemaCatalogue | None = SchemaCatalogue(_SCHEMAS) if _SCHEMAS else None
+SCHEMAS: SchemaStore | None = SchemaStore(_SCHEMAS) if _SCHEMAS else None
 NO_SCHEMAS_REASON = "upstream schemas not found (../shared/schemas or WILDSIDE_SCHEMA_DIR)"
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wildside_constructs.validation.disk import check_tree
-from wildside_constructs.validation.schemas import SCHEMA_DIR_ENV, SchemaCatalogue, schema_dir
+from wildside_constructs.validation.schemas import SCHEMA_DIR_ENV, SchemaStore, schema_dir
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -39,14 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _catalogue(args: argparse.Namespace) -> SchemaCatalogue | None:
+def _schemas(args: argparse.Namespace) -> SchemaStore | None:
     if args.no_schemas:
         return None
     found = args.schemas if args.schemas is not None else schema_dir()
     if found is None:
         print("note: no schema folder found; schema validation skipped", file=sys.stderr)
         return None
-    return SchemaCatalogue(found)
+    return SchemaStore(found)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,8 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.schemas is not None and not (args.schemas / "index.json").is_file():
         print(f"error: {args.schemas} has no index.json", file=sys.stderr)
         return EXIT_BAD_INPUT
-    catalogue = _catalogue(args)
-    count, problems = check_tree(root, catalogue)
+    schemas = _schemas(args)
+    count, problems = check_tree(root, schemas)
     for problem in problems:
         print(problem)
     if problems:

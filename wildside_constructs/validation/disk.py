@@ -24,7 +24,7 @@ from wildside_constructs.validation.rules import (
     manifests,
     tree_problems,
 )
-from wildside_constructs.validation.schemas import SchemaCatalogue
+from wildside_constructs.validation.schemas import SchemaStore
 from wildside_constructs.validation.tree import schema_problems
 
 
@@ -71,7 +71,7 @@ def _split(files: Files, paths: set[str]) -> dict[str, Any]:
     return split
 
 
-def cluster_schema_problems(files: Files, catalogue: SchemaCatalogue) -> list[Problem]:
+def cluster_schema_problems(files: Files, schemas: SchemaStore) -> list[Problem]:
     """Schema-check what each cluster applies, after that cluster's substitutions.
 
     A file no cluster's Flux Kustomization applies is left out: its
@@ -90,14 +90,14 @@ def cluster_schema_problems(files: Files, catalogue: SchemaCatalogue) -> list[Pr
             DeployUnit(name=name, folder=posixpath.dirname(p), documents={}, variables=variables)
             for p in applied
         ]
-        problems.update(schema_problems(_split(files, applied), units, catalogue))
+        problems.update(schema_problems(_split(files, applied), units, schemas))
     return sorted(problems, key=lambda p: (p.field, p.message))
 
 
-def check_tree(root: Path, catalogue: SchemaCatalogue | None) -> tuple[int, list[Problem]]:
+def check_tree(root: Path, schemas: SchemaStore | None) -> tuple[int, list[Problem]]:
     """(number of files read, every problem) for the checkout at ``root``."""
     files, problems = read_tree(root)
     problems.extend(tree_problems(files))
-    if catalogue is not None:
-        problems.extend(cluster_schema_problems(files, catalogue))
+    if schemas is not None:
+        problems.extend(cluster_schema_problems(files, schemas))
     return len(files), sorted(problems, key=lambda p: (p.field, p.message))

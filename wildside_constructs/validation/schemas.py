@@ -53,14 +53,14 @@ def _strict(node: Any) -> Any:
     return closed
 
 
-class SchemaCatalogue:
+class SchemaStore:
     """Loads schemas lazily: a run pays only for the kinds it renders."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.index: dict[str, str] = json.loads((root / "index.json").read_text())
 
-    @functools.cache  # noqa: B019 - one catalogue per process; the cache is the point
+    @functools.cache  # noqa: B019 - one store per process; the cache is the point
     def validator(self, key: str) -> Draft202012Validator | None:
         relative = self.index.get(key)
         if relative is None:

@@ -10,7 +10,7 @@ from typing import Any
 from wildside_constructs.model import DeployUnit
 from wildside_constructs.problems import Problem
 from wildside_constructs.registry import COMPONENTS
-from wildside_constructs.validation.schemas import SchemaCatalogue
+from wildside_constructs.validation.schemas import SchemaStore
 from wildside_constructs.yamlout import dump, load
 
 # Folders under platform/ a render may write: the chart sources and each component's.
@@ -56,7 +56,7 @@ def substitute(text: str, variables: Mapping[str, str]) -> str:
 def schema_problems(
     files: Mapping[str, Any],
     units: Iterable[DeployUnit],
-    catalogue: SchemaCatalogue,
+    schemas: SchemaStore,
     texts: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Validate each document as the cluster will see it, after substitution.
@@ -78,5 +78,5 @@ def schema_problems(
             )
             continue
         seen = load(substitute(text, variables)) if used else document
-        problems.extend(catalogue.problems(path, seen))
+        problems.extend(schemas.problems(path, seen))
     return problems

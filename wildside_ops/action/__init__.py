@@ -18,7 +18,7 @@ four steps, each one command of this package:
     Set the action's outputs, write the job summary and blank the secrets this
     run put into the job's environment.
 
-Non-secret settings travel between steps in a state file under RUNNER_TEMP
-(``wildside_ops.action.state``), so no later ``env:`` at workflow or job level can
+Non-secret settings travel between steps in a run file under RUNNER_TEMP
+(``wildside_ops.action.run_file``), so no later ``env:`` at workflow or job level can
 change what an earlier step validated.
 """

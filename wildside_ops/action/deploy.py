@@ -20,15 +20,15 @@ from app.log import say, step
 from app.main import CLUSTER_STACK, SynthOptions, synthesise
 from wildside_constructs.settings.vault import ESO_NAMESPACE, VaultEsoSettings, approle_role_name
 from wildside_constructs.validation.errors import RenderError
-from wildside_ops.action import state
+from wildside_ops.action import run_file
 from wildside_ops.action.cluster_outputs import (
     ClusterOutputs,
     cluster_outputs,
     kubernetes_ca,
     read_outputs,
 )
+from wildside_ops.action.run_file import PLAN_ENV, RunRecord
 from wildside_ops.action.runner import ActionError, annotate, export, require_runner
-from wildside_ops.action.state import PLAN_ENV, RunState
 from wildside_ops.action.vault_access import settings
 from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
 from wildside_ops.kube import KubeError, KubeSecrets
@@ -45,7 +45,7 @@ _PLAN_WORDS = {
 }
 
 
-def _store_in_vault(run: RunState, cluster: ClusterOutputs, eso: VaultEsoSettings | None) -> None:
+def _store_in_vault(run: RunRecord, cluster: ClusterOutputs, eso: VaultEsoSettings | None) -> None:
     """Kubeconfig into KV, then the way the cluster's ESO logs in to Vault.
 
     What Vault must grant follows the cluster's own vault_eso settings (its
@@ -93,7 +93,7 @@ def _eso_settings(config: WildsideConfig) -> VaultEsoSettings | None:
     return eso if isinstance(eso, VaultEsoSettings) else None
 
 
-def _outputs(run: RunState, stack_dir: Path) -> ClusterOutputs:
+def _outputs(run: RunRecord, stack_dir: Path) -> ClusterOutputs:
     try:
         return cluster_outputs(read_outputs(stack_dir, os.environ))
     except EngineError as error:
@@ -104,9 +104,9 @@ def _outputs(run: RunState, stack_dir: Path) -> ClusterOutputs:
         return ClusterOutputs()
 
 
-def deploy(run: RunState) -> None:
+def deploy(run: RunRecord) -> None:
     config = load_config()
-    outdir = state.work_dir() / "cluster.out"
+    outdir = run_file.work_dir() / "cluster.out"
     synthesise(config, SynthOptions(stacks=(CLUSTER_STACK,), outdir=outdir, publish=False))
     stack_dir = stack_folder(outdir, CLUSTER_STACK)
     title = "planning cluster-stack (dry run: nothing is applied)"
@@ -142,10 +142,10 @@ def deploy(run: RunState) -> None:
 
 def run() -> int:
     require_runner()
-    run_state = state.load()
-    state.apply(run_state)
+    record = run_file.load()
+    run_file.apply(record)
     try:
-        deploy(run_state)
+        deploy(record)
     except (ConfigError, RenderError) as error:
         raise ActionError(str(error), code=2) from error
     except EngineError as error:

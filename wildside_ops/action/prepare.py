@@ -18,7 +18,7 @@ from app.config.load import load_config
 from app.config.model import WildsideConfig
 from app.log import say, step
 from wildside_constructs.problems import Problem
-from wildside_ops.action import gitauth, secrets, state
+from wildside_ops.action import gitauth, run_file, secrets
 from wildside_ops.action.inputs import (
     SECRET_INPUTS,
     GitOpsTarget,
@@ -29,10 +29,10 @@ from wildside_ops.action.inputs import (
     read_inputs,
     switch,
 )
+from wildside_ops.action.run_file import RunRecord
 from wildside_ops.action.runner import ActionError, annotate, export, require_runner
-from wildside_ops.action.state import RunState
 from wildside_ops.action.vault_access import settings, write_ca_file
-from wildside_ops.vault import VaultClient, VaultError, VaultSettings, catalogue
+from wildside_ops.vault import VaultClient, VaultError, VaultSettings, secret_paths
 from wildside_ops.vault.errors import VaultConfigError
 from wildside_ops.vault.masking import mask
 
@@ -78,7 +78,7 @@ def _vault_problems(inputs: Mapping[str, str], vault_eso: bool) -> list[Problem]
 
 def _check(
     inputs: Mapping[str, str], environ: Mapping[str, str], work: Path
-) -> tuple[RunState, WildsideConfig, GitOpsTarget]:
+) -> tuple[RunRecord, WildsideConfig, GitOpsTarget]:
     """Every input problem at once, or the validated run."""
     problems = check_required(inputs)
     target: GitOpsTarget | None = None
@@ -118,7 +118,7 @@ def _check(
             problems.append(Problem("vault_ca_certificate", str(error)))
     if problems or config is None or target is None:
         raise InputProblems(problems)
-    run = RunState(
+    run = RunRecord(
         cluster=config.cluster.name,
         overrides=overrides,
         dry_run=dry_run,
@@ -130,7 +130,7 @@ def _check(
     return run, config, target
 
 
-def _vault_settings(run: RunState, inputs: Mapping[str, str]) -> VaultSettings:
+def _vault_settings(run: RunRecord, inputs: Mapping[str, str]) -> VaultSettings:
     try:
         return settings(
             run.vault_address,
@@ -143,8 +143,8 @@ def _vault_settings(run: RunState, inputs: Mapping[str, str]) -> VaultSettings:
         raise InputProblems([Problem("vault_address", str(error))]) from None
 
 
-def _where(name: str, run: RunState, kv_mount: str) -> str:
-    ref = catalogue.resolve(run.cluster)[name]
+def _where(name: str, run: RunRecord, kv_mount: str) -> str:
+    ref = secret_paths.resolve(run.cluster)[name]
     place = f"Vault at {kv_mount}/{ref}"
     if name == "state_passphrase":
         return f"set TF_VAR_state_passphrase in the workflow's env, or store it in {place}"
@@ -152,7 +152,7 @@ def _where(name: str, run: RunState, kv_mount: str) -> str:
 
 
 def _gather(
-    run: RunState, config: WildsideConfig, target: GitOpsTarget, inputs: Mapping[str, str]
+    run: RunRecord, config: WildsideConfig, target: GitOpsTarget, inputs: Mapping[str, str]
 ) -> secrets.Resolved:
     names = secrets.needed(config, http_remote=target.http)
     resolved = secrets.from_inputs_and_environment(names, inputs, os.environ)
@@ -167,7 +167,7 @@ def _gather(
         with step(title), VaultClient.login(vault_settings) as client:
             if missing:
                 # read_secrets masks each value before returning it.
-                found = client.read_catalogue(run.cluster, names=missing, mask=True)
+                found = client.read_cluster_secrets(run.cluster, names=missing, mask=True)
                 resolved.values.update(found)
                 resolved.sources.update({name: "Vault" for name in found})
     problems = [
@@ -180,8 +180,8 @@ def _gather(
 
 
 def _export(
-    run: RunState, target: GitOpsTarget, resolved: secrets.Resolved, inputs: Mapping[str, str]
-) -> RunState:
+    run: RunRecord, target: GitOpsTarget, resolved: secrets.Resolved, inputs: Mapping[str, str]
+) -> RunRecord:
     exported: list[str] = []
     for variable, value in secrets.exports(resolved, inputs).items():
         # A variable the workflow already set to this value stays the workflow's.
@@ -207,23 +207,23 @@ def run() -> int:
     for name in SECRET_INPUTS:
         if inputs[name]:
             mask(inputs[name])
-    state.clear()
-    work = state.work_dir()
+    run_file.clear()
+    work = run_file.work_dir()
     try:
         with step("checking the inputs"):
-            run_state, config, target = _check(inputs, os.environ, work)
+            record, config, target = _check(inputs, os.environ, work)
             say(
-                f"cluster {run_state.cluster}; GitOps {target.remote} "
-                f"(branch {config.gitops.branch}); dry run: {str(run_state.dry_run).lower()}; "
-                f"Vault: {run_state.vault_address or 'not used'}"
+                f"cluster {record.cluster}; GitOps {target.remote} "
+                f"(branch {config.gitops.branch}); dry run: {str(record.dry_run).lower()}; "
+                f"Vault: {record.vault_address or 'not used'}"
             )
-        resolved = _gather(run_state, config, target, inputs)
+        resolved = _gather(record, config, target, inputs)
         with step("handing the run's settings to the next steps"):
             for name in sorted(resolved.sources):
                 say(f"{name}: from {resolved.sources[name]}")
-            run_state = _export(run_state, target, resolved, inputs)
-            path = state.save(run_state)
-            say(f"settings saved to {path}; {len(run_state.secret_env)} secret variable(s) set")
+            record = _export(record, target, resolved, inputs)
+            path = run_file.save(record)
+            say(f"settings saved to {path}; {len(record.secret_env)} secret variable(s) set")
     except InputProblems as error:
         return _report(error.problems)
     except VaultError as error:

@@ -13,9 +13,9 @@ from app.log import say
 from app.main import PLATFORM_STACK, SynthOptions, synthesise
 from app.post_synth import publish_tree
 from wildside_constructs.validation.errors import RenderError
-from wildside_ops.action import state
+from wildside_ops.action import run_file
+from wildside_ops.action.run_file import CHANGES_ENV, RunRecord
 from wildside_ops.action.runner import ActionError, export, require_runner
-from wildside_ops.action.state import CHANGES_ENV, RunState
 from wildside_ops.gitops import PublishError, PublishResult
 
 EXIT_OK = 0
@@ -34,9 +34,9 @@ def _show(result: PublishResult, dry_run: bool) -> None:
         print(result.diff, end="" if result.diff.endswith("\n") else "\n", flush=True)
 
 
-def publish(run: RunState) -> None:
+def publish(run: RunRecord) -> None:
     config = load_config()
-    outdir = state.work_dir() / "platform.out"
+    outdir = run_file.work_dir() / "platform.out"
     result, _platform = synthesise(
         config, SynthOptions(stacks=(PLATFORM_STACK,), outdir=outdir, publish=True)
     )
@@ -67,10 +67,10 @@ def publish(run: RunState) -> None:
 
 def run() -> int:
     require_runner()
-    run_state = state.load()
-    state.apply(run_state)
+    record = run_file.load()
+    run_file.apply(record)
     try:
-        publish(run_state)
+        publish(record)
     except (ConfigError, RenderError) as error:
         raise ActionError(str(error), code=2) from error
     except PublishError as error:

@@ -13,7 +13,8 @@ import os
 from collections.abc import Mapping
 
 from app.log import say, step
-from wildside_ops.action import gitauth, state
+from wildside_ops.action import gitauth, run_file
+from wildside_ops.action.run_file import CHANGES_ENV, PLAN_ENV, RunRecord
 from wildside_ops.action.runner import (
     ActionError,
     append_summary,
@@ -21,7 +22,6 @@ from wildside_ops.action.runner import (
     require_runner,
     set_output,
 )
-from wildside_ops.action.state import CHANGES_ENV, PLAN_ENV, RunState
 
 EXIT_OK = 0
 # Action output -> the variable an earlier step exported it as.
@@ -34,7 +34,7 @@ OUTPUT_SOURCES = {
 OUTPUTS = ("cluster_name", *OUTPUT_SOURCES)
 
 
-def collect(run: RunState | None, environ: Mapping[str, str]) -> dict[str, str]:
+def collect(run: RunRecord | None, environ: Mapping[str, str]) -> dict[str, str]:
     values = {"cluster_name": run.cluster if run else ""}
     values.update({name: environ.get(source, "") for name, source in OUTPUT_SOURCES.items()})
     return values
@@ -46,7 +46,7 @@ def _cell(value: str) -> str:
     return f"`{clean}`" if clean else "n/a"
 
 
-def summary(values: Mapping[str, str], run: RunState | None, environ: Mapping[str, str]) -> str:
+def summary(values: Mapping[str, str], run: RunRecord | None, environ: Mapping[str, str]) -> str:
     if run is None:
         heading = "### wildside-infra-k8s: the inputs were not accepted"
     else:
@@ -62,7 +62,7 @@ def summary(values: Mapping[str, str], run: RunState | None, environ: Mapping[st
     return "\n".join(lines) + "\n"
 
 
-def scrub(run: RunState) -> int:
+def scrub(run: RunRecord) -> int:
     """Blank the secret variables for the job's later steps; return how many."""
     names = list(run.secret_env)
     for name in names:
@@ -75,17 +75,17 @@ def scrub(run: RunState) -> int:
 def run() -> int:
     require_runner()
     try:
-        run_state: RunState | None = state.load()
+        record: RunRecord | None = run_file.load()
     except ActionError:
-        run_state = None
+        record = None
     with step("setting the action's outputs"):
-        values = collect(run_state, os.environ)
+        values = collect(record, os.environ)
         for name, value in values.items():
             set_output(name, value)
             say(f"{name} = {value or '(empty)'}")
-        if not append_summary(summary(values, run_state, os.environ)):
+        if not append_summary(summary(values, record, os.environ)):
             say("no GITHUB_STEP_SUMMARY file: job summary skipped")
-    if run_state is not None:
+    if record is not None:
         with step("removing this run's secrets from the job's environment"):
-            say(f"{scrub(run_state)} variable(s) blanked for the job's later steps")
+            say(f"{scrub(record)} variable(s) blanked for the job's later steps")
     return EXIT_OK

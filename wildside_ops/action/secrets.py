@@ -1,7 +1,7 @@
 """The run's secrets: which are needed, where each comes from, and how each travels.
 
 Each secret comes from its input when given, else from a variable the
-workflow already set, else from Vault (the catalogue in ``wildside_ops.vault.catalogue``).
+workflow already set, else from Vault (the secret paths in ``wildside_ops.vault.secret_paths``).
 Only the secrets this run needs are read: a Vault policy that grants more is
 not a reason to fetch more.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from app.config.model import WildsideConfig
 
-# Catalogue name -> the variables that carry it to the engine and doctl.
+# Secret name -> the variables that carry it to the engine and doctl.
 # gitops_token has none: it reaches git only as a push header (wildside_ops.action.gitauth).
 CARRIERS: dict[str, tuple[str, ...]] = {
     "digitalocean_token": ("DIGITALOCEAN_TOKEN", "DIGITALOCEAN_ACCESS_TOKEN"),
@@ -22,7 +22,7 @@ CARRIERS: dict[str, tuple[str, ...]] = {
     "state_passphrase": ("TF_VAR_state_passphrase",),
     "gitops_token": (),
 }
-# Secrets that are inputs only (no catalogue entry), and their carriers.
+# Secrets that are inputs only (no secret path), and their carriers.
 INPUT_ONLY: dict[str, tuple[str, ...]] = {"flux_git_token": ("TF_VAR_flux_git_token",)}
 WHY = {
     "digitalocean_token": "the engine and doctl call the DigitalOcean API",
@@ -34,7 +34,7 @@ WHY = {
 
 
 def needed(config: WildsideConfig, *, http_remote: bool) -> tuple[str, ...]:
-    """The catalogue secrets this configuration cannot run without."""
+    """The Vault secrets this configuration cannot run without."""
     names = ["digitalocean_token"]
     if config.state.backend == "s3":
         names += ["spaces_access_key", "spaces_secret_key"]

@@ -1,12 +1,11 @@
 """Secrets from HashiCorp Vault for unattended CI runs.
 
-``VaultClient.login`` authenticates with AppRole; ``read_catalogue`` fetches the
+``VaultClient.login`` authenticates with AppRole; ``read_cluster_secrets`` fetches the
 run's secrets (masked for GitHub Actions); ``write_kubeconfig`` stores the new
 cluster's kubeconfig; ``k8s_auth.ensure_kubernetes_auth`` lets the cluster's
 External Secrets Operator log in with its service account.
 """
 
-from wildside_ops.vault.catalogue import CATALOGUE, SecretRef, parse_ref, resolve
 from wildside_ops.vault.client import KvSecret, VaultClient
 from wildside_ops.vault.errors import (
     VaultCasConflict,
@@ -24,10 +23,11 @@ from wildside_ops.vault.errors import (
     VaultUnreachable,
     VaultValueInvalid,
 )
+from wildside_ops.vault.secret_paths import SECRET_PATHS, SecretRef, parse_ref, resolve
 from wildside_ops.vault.settings import VaultSettings
 
 __all__ = [
-    "CATALOGUE",
+    "SECRET_PATHS",
     "KvSecret",
     "SecretRef",
     "VaultCasConflict",

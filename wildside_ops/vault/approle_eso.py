@@ -26,7 +26,6 @@ from wildside_constructs.settings.vault import (
     approle_role_name,
     policy_name,
 )
-from wildside_ops.vault.catalogue import check_cluster_name
 from wildside_ops.vault.client import VaultClient
 from wildside_ops.vault.ensure import ensure_auth_mount, ensure_role, response_data
 from wildside_ops.vault.errors import VaultRequestFailed
@@ -36,6 +35,7 @@ from wildside_ops.vault.k8s_auth import (
     ensure_eso_policy,
 )
 from wildside_ops.vault.masking import mask
+from wildside_ops.vault.secret_paths import check_cluster_name
 
 AUTH_METHOD_TYPE = "approle"
 # A leaked secret ID stops working within this time even if nobody rotates it;

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal, TextIO
 
-from wildside_ops.vault import catalogue, masking
-from wildside_ops.vault.catalogue import SecretRef
+from wildside_ops.vault import masking, secret_paths
 from wildside_ops.vault.errors import (
     VaultCasConflict,
     VaultKeyMissing,
@@ -18,6 +17,7 @@ from wildside_ops.vault.errors import (
     VaultSealed,
     VaultValueInvalid,
 )
+from wildside_ops.vault.secret_paths import SecretRef
 from wildside_ops.vault.settings import VaultSettings
 from wildside_ops.vault.transport import Operation, Transport
 
@@ -183,7 +183,7 @@ class VaultClient:
                 values[name] = value
         return {name: values[name] for name in spec}
 
-    def read_catalogue(
+    def read_cluster_secrets(
         self,
         cluster: str,
         overrides: Mapping[str, str] | None = None,
@@ -193,9 +193,9 @@ class VaultClient:
         mask_stream: TextIO | None = None,
     ) -> dict[str, str]:
         """The run's secrets for ``cluster`` (all, or only ``names``)."""
-        refs = catalogue.resolve(cluster, overrides)
+        refs = secret_paths.resolve(cluster, overrides)
         if names is not None:
-            refs = catalogue.subset(refs, names)
+            refs = secret_paths.subset(refs, names)
         return self.read_secrets(refs, mask=mask, mask_stream=mask_stream)
 
     def _string_value(self, secret: KvSecret, key: str) -> str:
@@ -216,7 +216,7 @@ class VaultClient:
         kubeconfig_text: str,
         path: str | None = None,
         *,
-        key: str = catalogue.KUBECONFIG_KEY,
+        key: str = secret_paths.KUBECONFIG_KEY,
     ) -> bool:
         """Store the cluster's kubeconfig; False when Vault already holds exactly this.
 
@@ -225,7 +225,7 @@ class VaultClient:
         instead of one kubeconfig silently replacing the other. Other keys
         stored beside the kubeconfig are kept.
         """
-        ref = catalogue.kubeconfig_ref(cluster, path, key)
+        ref = secret_paths.kubeconfig_ref(cluster, path, key)
         self._transport.remember_secret(kubeconfig_text)
         current = self.read_kv_optional(ref.path)
         if current is not None and current.data.get(ref.key) == kubeconfig_text:

@@ -14,7 +14,7 @@ class VaultError(Exception):
 
 
 class VaultConfigError(VaultError, ValueError):
-    """The settings or the secret catalogue overrides are malformed."""
+    """The settings or the secret path overrides are malformed."""
 
 
 class VaultUnreachable(VaultError):
@@ -89,7 +89,7 @@ class VaultPathMissing(VaultError):
         super().__init__(
             f"no secret at path '{path}' in KV mount '{mount}' (API path {mount}/data/{path}), "
             "or its latest version is deleted. Create it (vault kv put -mount="
-            f"{mount} {path} ...), fix the path in the secret catalogue overrides, or check "
+            f"{mount} {path} ...), fix the path in the secret path overrides, or check "
             f"that '{mount}' is a KV version 2 mount."
         )
 
@@ -105,7 +105,7 @@ class VaultKeyMissing(VaultError):
         shown = ", ".join(repr(name) for name in self.existing) or "none"
         super().__init__(
             f"secret '{mount}/{path}' has no key '{key}'; keys present: {shown}. "
-            "Add the key to the secret or point the catalogue override at the right key."
+            "Add the key to the secret or point the secret path override at the right key."
         )
 
 

@@ -25,7 +25,6 @@ from wildside_constructs.settings.vault import (
     auth_mount,
     policy_name,
 )
-from wildside_ops.vault.catalogue import SECRET_PREFIX, check_cluster_name, ci_only_paths
 from wildside_ops.vault.client import VaultClient
 from wildside_ops.vault.ensure import (
     ensure_auth_mount,
@@ -35,6 +34,7 @@ from wildside_ops.vault.ensure import (
     response_data,
 )
 from wildside_ops.vault.errors import VaultConfigError
+from wildside_ops.vault.secret_paths import SECRET_PREFIX, check_cluster_name, ci_only_paths
 
 # The names from settings.vault are part of this module's interface, as before they moved.
 __all__ = [
@@ -98,7 +98,7 @@ def ensure_eso_policy(
 ) -> list[str]:
     """Write ``cluster``'s read-only ESO policy when it differs; either login method binds it.
 
-    ``denied_paths`` defaults to the default catalogue's CI-only paths.
+    ``denied_paths`` defaults to the default secret paths' CI-only paths.
     """
     kv = kv_mount or vault.kv_mount
     denied = ci_only_paths(cluster) if denied_paths is None else list(denied_paths)
@@ -138,8 +138,8 @@ def ensure_kubernetes_auth(
     token itself, so ESO's service account then needs ``system:auth-delegator``.
     Vault never returns a stored reviewer JWT, so one already set is only
     replaced when another config field changes or ``rotate_reviewer_jwt`` is set.
-    ``denied_paths`` defaults to the default catalogue's CI-only paths; with
-    catalogue overrides, pass ``catalogue.ci_only_paths(cluster, overrides, ...)``.
+    ``denied_paths`` defaults to the default secret paths' CI-only paths; with
+    secret path overrides, pass ``secret_paths.ci_only_paths(cluster, overrides, ...)``.
     Vault versions whose config read lacks ``token_reviewer_jwt_set`` see a
     given reviewer JWT as new on every run.
     """

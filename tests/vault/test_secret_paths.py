@@ -1,12 +1,12 @@
-"""The secret catalogue: defaults, overrides and reading it from Vault."""
+"""The secret paths: defaults, overrides and reading it from Vault."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.fakes.fake_vault import FakeVault
-from wildside_ops.vault import VaultClient, VaultConfigError, VaultKeyMissing, catalogue
-from wildside_ops.vault.catalogue import SecretRef
+from wildside_ops.vault import VaultClient, VaultConfigError, VaultKeyMissing, secret_paths
+from wildside_ops.vault.secret_paths import SecretRef
 
 SEED = {
     "wildside/c1/digitalocean": {"token": "do-token"},
@@ -23,7 +23,7 @@ def seed(fake: FakeVault) -> None:
 
 
 def test_defaults_cover_the_six_names_under_the_cluster_prefix() -> None:
-    refs = catalogue.resolve("c1")
+    refs = secret_paths.resolve("c1")
     assert set(refs) == {
         "digitalocean_token",
         "spaces_access_key",
@@ -38,7 +38,7 @@ def test_defaults_cover_the_six_names_under_the_cluster_prefix() -> None:
 
 
 def test_overrides_replace_path_and_key() -> None:
-    refs = catalogue.resolve(
+    refs = secret_paths.resolve(
         "c1",
         {
             "gitops_token": "shared/github#pat",
@@ -66,36 +66,36 @@ def test_overrides_replace_path_and_key() -> None:
 )
 def test_malformed_overrides_are_explained(text: str, problem: str) -> None:
     with pytest.raises(VaultConfigError, match="override for gitops_token") as caught:
-        catalogue.resolve("c1", {"gitops_token": text})
+        secret_paths.resolve("c1", {"gitops_token": text})
     assert problem in str(caught.value)
 
 
 def test_unknown_override_names_list_the_known_ones() -> None:
     with pytest.raises(VaultConfigError, match="digitalocean_token, spaces_access_key"):
-        catalogue.resolve("c1", {"do_token": "a#b"})
+        secret_paths.resolve("c1", {"do_token": "a#b"})
 
 
 @pytest.mark.parametrize("cluster", ["", "C1", "a/b", "x" * 64, "-a", "a*"])
 def test_cluster_names_must_be_dns_labels(cluster: str) -> None:
     with pytest.raises(VaultConfigError, match="DNS label"):
-        catalogue.resolve(cluster)
+        secret_paths.resolve(cluster)
 
 
 def test_ci_only_paths_leave_cloudflare_readable() -> None:
-    assert catalogue.ci_only_paths("c1") == [
+    assert secret_paths.ci_only_paths("c1") == [
         "wildside/c1/digitalocean",
         "wildside/c1/gitops",
         "wildside/c1/kubeconfig",
         "wildside/c1/spaces",
         "wildside/c1/state",
     ]
-    moved = catalogue.ci_only_paths("c1", {"gitops_token": "shared/github#pat"})
+    moved = secret_paths.ci_only_paths("c1", {"gitops_token": "shared/github#pat"})
     assert "wildside/c1/gitops" not in moved
 
 
-def test_read_catalogue(fake_vault: FakeVault, vault: VaultClient) -> None:
+def test_read_cluster_secrets(fake_vault: FakeVault, vault: VaultClient) -> None:
     seed(fake_vault)
-    assert vault.read_catalogue("c1") == {
+    assert vault.read_cluster_secrets("c1") == {
         "digitalocean_token": "do-token",
         "spaces_access_key": "spaces-id",
         "spaces_secret_key": "spaces-secret",
@@ -106,12 +106,12 @@ def test_read_catalogue(fake_vault: FakeVault, vault: VaultClient) -> None:
     assert len(fake_vault.requests("GET", "secret/data/wildside/c1/spaces")) == 1
 
 
-def test_read_catalogue_with_overrides_and_a_subset(
+def test_read_cluster_secrets_with_overrides_and_a_subset(
     fake_vault: FakeVault, vault: VaultClient
 ) -> None:
     seed(fake_vault)
     fake_vault.put_secret("shared/github", {"pat": "shared-pat"})
-    secrets = vault.read_catalogue(
+    secrets = vault.read_cluster_secrets(
         "c1", {"gitops_token": "shared/github#pat"}, names=["gitops_token", "digitalocean_token"]
     )
     assert secrets == {"gitops_token": "shared-pat", "digitalocean_token": "do-token"}
@@ -124,7 +124,9 @@ def test_override_to_a_missing_key_lists_existing_keys(
 ) -> None:
     seed(fake_vault)
     with pytest.raises(VaultKeyMissing, match="keys present: 'access_key_id', 'secret_access_key'"):
-        vault.read_catalogue("c1", {"spaces_access_key": "wildside/${cluster_name}/spaces#id"})
+        vault.read_cluster_secrets(
+            "c1", {"spaces_access_key": "wildside/${cluster_name}/spaces#id"}
+        )
 
 
 def test_secrets_are_masked_by_default_in_github_actions(
@@ -135,7 +137,7 @@ def test_secrets_are_masked_by_default_in_github_actions(
 ) -> None:
     seed(fake_vault)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
-    vault.read_catalogue("c1")
+    vault.read_cluster_secrets("c1")
     out = capsys.readouterr().out.splitlines()
     assert sorted(out) == sorted(
         f"::add-mask::{value}" for data in SEED.values() for value in data.values()
@@ -146,7 +148,7 @@ def test_secrets_are_not_printed_outside_github_actions(
     fake_vault: FakeVault, vault: VaultClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
     seed(fake_vault)
-    vault.read_catalogue("c1")
+    vault.read_cluster_secrets("c1")
     assert capsys.readouterr().out == ""
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from wildside_ops.action.runner import ActionError
 
 WORK_FOLDER = "wildside-infra-k8s"
-STATE_FILE = "run.json"
+RUN_FILE = "run.json"
 # Informational results the steps export for the job summary (not secrets).
 PLAN_ENV = "WILDSIDE_ACTION_PLAN"
 CHANGES_ENV = "WILDSIDE_ACTION_GITOPS_CHANGES"
@@ -34,7 +34,7 @@ def work_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 
 @dataclass(frozen=True)
-class RunState:
+class RunRecord:
     cluster: str
     # WILDSIDE_* variable -> value: the configuration the inputs asked for.
     overrides: dict[str, str]
@@ -52,28 +52,28 @@ class RunState:
         return bool(self.vault_address)
 
 
-def state_path(environ: Mapping[str, str] | None = None) -> Path:
-    return work_dir(environ) / STATE_FILE
+def run_file_path(environ: Mapping[str, str] | None = None) -> Path:
+    return work_dir(environ) / RUN_FILE
 
 
 def clear(environ: Mapping[str, str] | None = None) -> None:
     """Forget an earlier attempt, so a failed prepare leaves nothing to trust."""
-    state_path(environ).unlink(missing_ok=True)
+    run_file_path(environ).unlink(missing_ok=True)
 
 
-def save(state: RunState, environ: Mapping[str, str] | None = None) -> Path:
-    path = state_path(environ)
+def save(record: RunRecord, environ: Mapping[str, str] | None = None) -> Path:
+    path = run_file_path(environ)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = asdict(state)
-    data["secret_env"] = list(state.secret_env)
+    data = asdict(record)
+    data["secret_env"] = list(record.secret_env)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     temporary.replace(path)
     return path
 
 
-def load(environ: Mapping[str, str] | None = None) -> RunState:
-    path = state_path(environ)
+def load(environ: Mapping[str, str] | None = None) -> RunRecord:
+    path = run_file_path(environ)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -82,10 +82,10 @@ def load(environ: Mapping[str, str] | None = None) -> RunState:
             "earlier in the same job"
         ) from None
     data["secret_env"] = tuple(data.get("secret_env", ()))
-    return RunState(**data)
+    return RunRecord(**data)
 
 
-def apply(state: RunState, environ: MutableMapping[str, str] | None = None) -> None:
+def apply(record: RunRecord, environ: MutableMapping[str, str] | None = None) -> None:
     """Put the validated settings into this process's environment."""
     env = os.environ if environ is None else environ
-    env.update(state.overrides)
+    env.update(record.overrides)

@@ -5,7 +5,7 @@ is also what the cluster's External Secrets Operator may read (see
 ``k8s_auth``), so entries only CI needs are marked ``cluster_readable=False``
 and the ESO policy denies them explicitly.
 
-Overrides map a catalogue name to ``"path#key"``; ``${cluster_name}`` in the
+Overrides map a secret name to ``"path#key"``; ``${cluster_name}`` in the
 path is replaced by the cluster's name, as elsewhere in the configuration.
 """
 
@@ -39,7 +39,7 @@ class SecretRef:
 
 
 @dataclass(frozen=True)
-class CatalogueEntry:
+class SecretPath:
     name: str
     path: str
     key: str
@@ -47,43 +47,43 @@ class CatalogueEntry:
     cluster_readable: bool
 
 
-CATALOGUE: tuple[CatalogueEntry, ...] = (
-    CatalogueEntry(
+SECRET_PATHS: tuple[SecretPath, ...] = (
+    SecretPath(
         "digitalocean_token",
         f"{SECRET_PREFIX}/{CLUSTER_PLACEHOLDER}/digitalocean",
         "token",
         "DigitalOcean API token the run provisions the cluster with",
         cluster_readable=False,
     ),
-    CatalogueEntry(
+    SecretPath(
         "spaces_access_key",
         f"{SECRET_PREFIX}/{CLUSTER_PLACEHOLDER}/spaces",
         "access_key_id",
         "Spaces (S3) access key ID for the OpenTofu state bucket",
         cluster_readable=False,
     ),
-    CatalogueEntry(
+    SecretPath(
         "spaces_secret_key",
         f"{SECRET_PREFIX}/{CLUSTER_PLACEHOLDER}/spaces",
         "secret_access_key",
         "Spaces (S3) secret access key for the OpenTofu state bucket",
         cluster_readable=False,
     ),
-    CatalogueEntry(
+    SecretPath(
         "cloudflare_api_token",
         f"{SECRET_PREFIX}/{CLUSTER_PLACEHOLDER}/cloudflare",
         "api_token",
         "Cloudflare DNS token; cert-manager and external-dns read it in-cluster too",
         cluster_readable=True,
     ),
-    CatalogueEntry(
+    SecretPath(
         "gitops_token",
         f"{SECRET_PREFIX}/{CLUSTER_PLACEHOLDER}/gitops",
         "token",
         "Token that lets the run push to the GitOps repository",
         cluster_readable=False,
     ),
-    CatalogueEntry(
+    SecretPath(
         "state_passphrase",
         f"{SECRET_PREFIX}/{CLUSTER_PLACEHOLDER}/state",
         "passphrase",
@@ -92,8 +92,8 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     ),
 )
 
-NAMES: tuple[str, ...] = tuple(entry.name for entry in CATALOGUE)
-_BY_NAME = {entry.name: entry for entry in CATALOGUE}
+NAMES: tuple[str, ...] = tuple(entry.name for entry in SECRET_PATHS)
+_BY_NAME = {entry.name: entry for entry in SECRET_PATHS}
 
 
 def check_cluster_name(cluster: str) -> str:
@@ -135,17 +135,16 @@ def parse_ref(text: str, *, what: str = "secret reference") -> SecretRef:
 
 
 def resolve(cluster: str, overrides: Mapping[str, str] | None = None) -> dict[str, SecretRef]:
-    """The whole catalogue for one cluster, overrides applied."""
+    """Every secret path for one cluster, overrides applied."""
     check_cluster_name(cluster)
     overrides = dict(overrides or {})
     unknown = sorted(set(overrides) - set(NAMES))
     if unknown:
         raise VaultConfigError(
-            f"unknown secret catalogue name(s) {', '.join(unknown)}; known names: "
-            f"{', '.join(NAMES)}"
+            f"unknown secret name(s) {', '.join(unknown)}; known names: {', '.join(NAMES)}"
         )
     resolved: dict[str, SecretRef] = {}
-    for entry in CATALOGUE:
+    for entry in SECRET_PATHS:
         what = f"override for {entry.name}"
         if entry.name in overrides:
             ref = parse_ref(overrides[entry.name], what=what)
@@ -160,7 +159,7 @@ def subset(refs: Mapping[str, SecretRef], names: Iterable[str]) -> dict[str, Sec
     wanted = list(names)
     unknown = [name for name in wanted if name not in refs]
     if unknown:
-        raise VaultConfigError(f"unknown secret catalogue name(s) {', '.join(unknown)}")
+        raise VaultConfigError(f"unknown secret name(s) {', '.join(unknown)}")
     return {name: refs[name] for name in wanted}
 
 
@@ -178,9 +177,9 @@ def ci_only_paths(
 ) -> list[str]:
     """Paths under the cluster's prefix that its in-cluster workloads must not read."""
     refs = resolve(cluster, overrides)
-    paths = [refs[e.name].path for e in CATALOGUE if not e.cluster_readable]
+    paths = [refs[e.name].path for e in SECRET_PATHS if not e.cluster_readable]
     paths.append(kubeconfig_ref(cluster, kubeconfig_path).path)
-    readable = {refs[e.name].path for e in CATALOGUE if e.cluster_readable}
+    readable = {refs[e.name].path for e in SECRET_PATHS if e.cluster_readable}
     prefix = f"{SECRET_PREFIX}/{cluster}/"
     # A path shared with a cluster-readable entry cannot be denied without
     # breaking that entry; the caller's configuration chose to share it.
