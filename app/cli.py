@@ -1,6 +1,9 @@
-"""``wildside``: synthesise the stacks and publish the GitOps tree.
+"""``wildside``: the one command-line entry; it parses every command and dispatches.
 
-``python -m app`` (what cdktf.json runs for ``cdktf synth``) is ``wildside synth``.
+``python -m app`` (what cdktf.json runs for ``cdktf synth``) is ``wildside synth``,
+and ``python -m app.modules`` is ``wildside modules``. Each command's work is
+imported only when it runs, so ``wildside render`` never loads the provider
+bindings and no command but ``action`` loads hvac or the Kubernetes client.
 """
 
 from __future__ import annotations
@@ -9,17 +12,18 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from app.config.errors import ConfigError
 from app.config.load import CONFIG_ENV, load_config
 from app.log import say
+from app.synth import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
+__all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "build_parser", "main"]
 
 _EPILOG = """\
 configuration: the TOML file named by WILDSIDE_CONFIG (default: the embedded
@@ -61,6 +65,64 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_ENGINE_EPILOG = """\
+engine: OpenTofu (`tofu`) by default; TERRAFORM_BINARY_NAME=terraform runs
+Terraform instead (which cannot encrypt state: state.encryption needs tofu).
+The stack is synthesised into --outdir, then `init` and `plan -detailed-exitcode`
+run in <outdir>/stacks/cluster-stack with TF_IN_AUTOMATION=1.
+
+credentials come from the environment only, never from files or the JSON:
+DIGITALOCEAN_TOKEN (DIGITALOCEAN_ACCESS_TOKEN for doctl), AWS_ACCESS_KEY_ID and
+AWS_SECRET_ACCESS_KEY (Spaces state), TF_VAR_flux_git_token (private GitOps
+repository), TF_VAR_state_passphrase (state encryption).
+"""
+
+_ACTION_EPILOG = """\
+These commands are the steps of .github/actions/wildside-infra-k8s and run only
+inside a GitHub Actions job (GITHUB_ACTIONS=true, GITHUB_ENV and GITHUB_OUTPUT
+set). Inputs arrive as INPUT_<NAME> variables from the step's env: block;
+secrets are masked with ::add-mask:: before use and handed to later steps only
+through GITHUB_ENV. Settings pass between steps in
+$RUNNER_TEMP/wildside-infra-k8s/run.json (no secrets).
+
+exit codes: 0 success, 1 a step failed (engine, git, Vault), 2 bad input.
+"""
+
+_STEPS: dict[str, tuple[str, str]] = {
+    "prepare": (
+        "check the inputs, mask every secret, read the rest from Vault, export them",
+        "Mask every secret input, then validate the inputs by building the configuration "
+        "from them (as WILDSIDE_* variables; every problem is reported at once, each as an "
+        "error annotation naming the input). With vault_address, log in with AppRole and "
+        "read the secrets the run needs and the inputs did not give (DigitalOcean token, "
+        "Spaces keys, GitOps token, state passphrase). Export them through GITHUB_ENV, the "
+        "GitOps token as a git http.<url>.extraheader in GIT_CONFIG_* variables.",
+    ),
+    "deploy": (
+        "plan (dry run) or deploy cluster-stack; store the kubeconfig and configure Vault",
+        "Synthesise cluster-stack and run the engine (tofu, or TERRAFORM_BINARY_NAME): a dry "
+        "run plans only; otherwise the plan is applied when it has changes. Then read the "
+        "cluster's outputs, export CLUSTER_ID and CLUSTER_ENDPOINT, and, with Vault, store "
+        "the kubeconfig in KV and configure Vault's Kubernetes auth for the cluster's "
+        "External Secrets Operator (both idempotent; skipped in a dry run).",
+    ),
+    "publish": (
+        "render platform-stack and publish it to the GitOps repository (preview if dry run)",
+        "Synthesise platform-stack and publish its manifests into the GitOps repository: "
+        "commit and push when anything changed, nothing otherwise. A dry run prints the "
+        "files that would change and the diff. Exports GITOPS_COMMIT_SHA (empty when "
+        "nothing was committed) and RENDERED_MANIFEST_COUNT.",
+    ),
+    "outputs": (
+        "set the action's outputs and job summary; blank this run's secrets",
+        "Write cluster_name, cluster_id, cluster_endpoint, gitops_commit_sha and "
+        "rendered_manifest_count to GITHUB_OUTPUT and a table to GITHUB_STEP_SUMMARY, then "
+        "set every secret variable prepare exported to the empty string for the job's "
+        "later steps. Runs even when an earlier step failed.",
+    ),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wildside",
@@ -94,75 +156,74 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load and validate the configuration; print the resolved values.",
     )
     _common(check)
-    from wildside_ops.cluster_cli import add_parsers
-
-    add_parsers(commands)
-    from wildside_ops.action.cli import add_parser as add_action_parser
-
-    add_action_parser(commands)
+    _cluster_commands(commands)
+    _action_command(commands)
     return parser
 
 
-def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
-    from app.main import SynthOptions, synthesise
-    from wildside_constructs.validation.errors import RenderError
-
-    config = load_config()
-    say(f"configuration: {config.source} (cluster {config.cluster.name})")
-    publish = not args.no_publish and os.environ.get("WILDSIDE_PUBLISH", "true") != "false"
-    options = SynthOptions(stacks=stacks, outdir=args.outdir, publish=publish)
-    try:
-        result, _platform = synthesise(config, options)
-    except RenderError as exc:
-        say(str(exc))
-        return EXIT_BAD_INPUT
-    if not publish or not result.rendered:
-        return EXIT_OK
-    from app.post_synth import publish_tree
-    from wildside_ops.gitops import PublishError
-
-    try:
-        published = publish_tree(
-            config,
-            result.rendered,
-            result.enabled,
-            dry_run=args.dry_run,
-            show_diff=args.diff,
-            allow_shared_change=args.allow_shared_change,
+def _cluster_commands(commands: Any) -> None:
+    plan = commands.add_parser(
+        "plan",
+        help="drift check: plan cluster-stack (exit 0 no changes, 1 error, 2 changes pending)",
+        description="Synthesise cluster-stack and plan it against its state. Nothing is "
+        "applied and no plan file is kept.",
+        epilog=_ENGINE_EPILOG + "\nexit codes: 0 no changes, 1 error (bad input included), "
+        "2 changes pending.\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    deploy = commands.add_parser(
+        "deploy",
+        help="plan cluster-stack and apply that plan only if it has changes",
+        description="Synthesise cluster-stack, plan it, and apply the saved plan when it "
+        "holds changes; with no changes nothing is applied. The plan file is deleted "
+        "afterwards either way.",
+        epilog=_ENGINE_EPILOG + "\nexit codes: 0 applied or nothing to do, 1 error.\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for sub in (plan, deploy):
+        sub.add_argument("--config", metavar="FILE", help="configuration file (WILDSIDE_CONFIG)")
+        sub.add_argument("--outdir", type=Path, help="synth output folder (default cdktf.out)")
+        sub.add_argument(
+            "--skip-synth",
+            action="store_true",
+            help="use the stack already synthesised in --outdir",
         )
-    except PublishError as exc:
-        say(f"publish failed: {exc}")
-        return EXIT_FAILED
-    for label, paths in (
-        ("added", published.added),
-        ("changed", published.changed),
-        ("removed", published.removed),
-    ):
-        for path in paths:
-            print(f"{label:8} {path}")
-    if published.diff:
-        print(published.diff, end="")
-    if args.result_json:
-        outcome = {
-            "commit_sha": published.commit_sha,
-            "manifest_count": len(result.rendered),
-            "files": published.manifest_count,
-            "added": list(published.added),
-            "changed": list(published.changed),
-            "removed": list(published.removed),
-            "pushed": published.pushed,
-            "dry_run": args.dry_run,
-        }
-        args.result_json.write_text(json.dumps(outcome, indent=2, sort_keys=True) + "\n")
-    # Manifests are what the platform stack rendered; the files published add modules/.
-    counts = f"{len(result.rendered)} manifests, {published.manifest_count} files"
-    if args.dry_run:
-        say("dry run: nothing committed or pushed")
-    elif published.commit_sha:
-        say(f"committed {published.commit_sha} ({counts})")
-    else:
-        say(f"no change: nothing committed ({counts})")
-    return EXIT_OK
+        sub.add_argument(
+            "--lock-timeout",
+            default="2m",
+            metavar="DURATION",
+            help="how long to wait for another run's state lock (default 2m)",
+        )
+    modules = commands.add_parser(
+        "modules",
+        help="regenerate infra-modules/ (plain OpenTofu modules) from the constructs",
+        description="Write infra-modules/doks and infra-modules/fluxcd (main.tf.json and "
+        "README.md) from the same constructs cluster-stack uses.",
+    )
+    modules.add_argument("directory", nargs="?", type=Path, help="default: infra-modules/")
+    modules.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when the folder is stale"
+    )
+
+
+def _action_command(commands: Any) -> None:
+    action = commands.add_parser(
+        "action",
+        help="the steps of the wildside-infra-k8s GitHub Action (CI only)",
+        description="The steps of the wildside-infra-k8s composite action, in order: "
+        "prepare, deploy, publish, outputs.",
+        epilog=_ACTION_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    steps = action.add_subparsers(dest="action_step", metavar="STEP", required=True)
+    for name, (summary, description) in _STEPS.items():
+        steps.add_parser(
+            name,
+            help=summary,
+            description=textwrap.fill(description, 79),
+            epilog=_ACTION_EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -179,17 +240,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = load_config()
             print(json.dumps(asdict(config), indent=2, sort_keys=True, default=str))
             return EXIT_OK
-        if command == "render":
-            return _run_synth(args, ("platform-stack",))
-        if command in ("plan", "deploy", "modules"):
-            from wildside_ops.cluster_cli import run
+        if command in ("plan", "deploy"):
+            from wildside_ops import plan_deploy
 
-            return run(args)
+            return plan_deploy.run(
+                outdir=args.outdir,
+                skip_synth=args.skip_synth,
+                lock_timeout=args.lock_timeout,
+                apply=command == "deploy",
+            )
+        if command == "modules":
+            from app import modules
+
+            return modules.run(args.directory or modules.MODULES_DIR, check=args.check)
         if command == "action":
-            from wildside_ops.action.cli import run as run_action
+            from wildside_ops.action.runner import run_step
 
-            return run_action(args)
-        return _run_synth(args, ("cluster-stack", "platform-stack"))
+            return run_step(args.action_step)
+        from app.synth import ALL_STACKS, PLATFORM_STACK, SynthArgs, run_synth
+
+        synth = SynthArgs(
+            outdir=args.outdir,
+            no_publish=args.no_publish,
+            dry_run=args.dry_run,
+            diff=args.diff,
+            result_json=args.result_json,
+            allow_shared_change=args.allow_shared_change,
+        )
+        return run_synth(synth, (PLATFORM_STACK,) if command == "render" else ALL_STACKS)
     except ConfigError as exc:
         say(str(exc))
         return EXIT_BAD_INPUT

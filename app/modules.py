@@ -1,6 +1,6 @@
 """Generate ``infra-modules/``: plain OpenTofu modules from the cluster constructs.
 
-``python -m app.modules [DIR]`` (or ``wildside modules``, ``make modules``)
+``wildside modules [DIR]`` (or ``python -m app.modules``, ``make modules``)
 synthesises one stack per module and writes ``main.tf.json`` and a README into
 ``DIR/<module>/``. CDKTF is archived upstream; these files are what outlives it.
 The post-synth hook mirrors the folder into the GitOps repository's ``modules/``.
@@ -8,12 +8,10 @@ The post-synth hook mirrors the folder into the GitOps repository's ``modules/``
 
 from __future__ import annotations
 
-import argparse
 import filecmp
 import json
 import sys
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -156,27 +154,22 @@ def stale_files(root: Path = MODULES_DIR) -> list[str]:
         return stale
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m app.modules",
-        description="Generate the plain OpenTofu modules in infra-modules/ from the constructs.",
-    )
-    parser.add_argument("directory", nargs="?", type=Path, default=MODULES_DIR)
-    parser.add_argument(
-        "--check", action="store_true", help="write nothing; exit 1 if the folder is stale"
-    )
-    args = parser.parse_args(argv)
-    if args.check:
-        stale = stale_files(args.directory)
+def run(directory: Path, *, check: bool) -> int:
+    """``wildside modules [DIR] [--check]``: write the modules, or report stale files."""
+    if check:
+        stale = stale_files(directory)
         for path in stale:
-            print(f"stale: {args.directory / path}", file=sys.stderr)
+            print(f"stale: {directory / path}", file=sys.stderr)
         if stale:
             print("run `make modules` and commit the result", file=sys.stderr)
         return 1 if stale else 0
-    for written in generate(args.directory):
+    for written in generate(directory):
         print(written)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m app.modules` (named in the generated READMEs) is `wildside modules`.
+    from app.cli import main
+
+    sys.exit(main(["modules", *sys.argv[1:]]))

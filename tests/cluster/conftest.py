@@ -105,8 +105,8 @@ class Synthesised:
 
 @pytest.fixture(scope="session")
 def synthesised(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesised]:
-    """cluster-stack for the rich configuration, through app.main.synthesise."""
-    from app.main import CLUSTER_STACK, SynthOptions, synthesise
+    """cluster-stack for the rich configuration, through app.synth.synthesise."""
+    from app.synth import CLUSTER_STACK, SynthOptions, synthesise
 
     outdir = tmp_path_factory.mktemp("cluster-synth") / "cdktf.out"
     config = rich_config()

@@ -230,7 +230,7 @@ def test_no_secret_reaches_any_synthesised_file(synthesised: Synthesised) -> Non
 def test_synthesis_is_deterministic(synthesised: Synthesised, tmp_path: Path) -> None:
     # Same inputs, same bytes: no timestamps, random names or absolute paths,
     # so re-running with unchanged inputs gives the engine nothing to change.
-    from app.main import CLUSTER_STACK, SynthOptions, synthesise
+    from app.synth import CLUSTER_STACK, SynthOptions, synthesise
 
     outdir = tmp_path / "again"
     synthesise(rich_config(), SynthOptions(stacks=(CLUSTER_STACK,), outdir=outdir, publish=False))
@@ -278,7 +278,7 @@ def test_allow_destroy_removes_every_prevent_destroy() -> None:
 def test_platform_stack_uses_the_same_backend_under_its_own_key(
     tmp_path: Path, synthesised: Synthesised
 ) -> None:
-    from app.main import PLATFORM_STACK, SynthOptions, synthesise
+    from app.synth import PLATFORM_STACK, SynthOptions, synthesise
 
     synthesise(
         rich_config(),

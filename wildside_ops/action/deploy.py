@@ -17,7 +17,7 @@ from app.config.errors import ConfigError
 from app.config.load import load_config
 from app.config.model import WildsideConfig
 from app.log import say, step
-from app.main import CLUSTER_STACK, SynthOptions, synthesise
+from app.synth import CLUSTER_STACK, SynthOptions, synthesise
 from wildside_constructs.settings.vault import ESO_NAMESPACE, VaultEsoSettings, approle_role_name
 from wildside_constructs.validation.errors import RenderError
 from wildside_ops.action import run_file

@@ -10,8 +10,8 @@ from __future__ import annotations
 from app.config.errors import ConfigError
 from app.config.load import load_config
 from app.log import say
-from app.main import PLATFORM_STACK, SynthOptions, synthesise
 from app.post_synth import publish_tree
+from app.synth import PLATFORM_STACK, SynthOptions, synthesise
 from wildside_constructs.validation.errors import RenderError
 from wildside_ops.action import run_file
 from wildside_ops.action.run_file import CHANGES_ENV, RunRecord

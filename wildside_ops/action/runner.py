@@ -82,3 +82,27 @@ def fail(error: ActionError) -> int:
     annotate("error", str(error))
     sys.stdout.flush()
     return error.code
+
+
+# Step name -> the module whose ``run()`` performs it, imported only when it runs.
+STEPS = {
+    "prepare": "wildside_ops.action.prepare",
+    "deploy": "wildside_ops.action.deploy",
+    "publish": "wildside_ops.action.publish",
+    "outputs": "wildside_ops.action.report",
+}
+
+
+def run_step(name: str) -> int:
+    """Run one step of the composite action; an :class:`ActionError` is its exit code."""
+    import importlib
+
+    from app.runtime import prepare_node
+
+    # jsii (loaded by deploy and publish) must find the project's Node first.
+    prepare_node()
+    try:
+        code: int = importlib.import_module(STEPS[name]).run()
+    except ActionError as error:
+        return fail(error)
+    return code

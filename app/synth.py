@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.config.load import load_config
 from app.config.model import WildsideConfig
 from app.log import say, step
 from app.runtime import prepare_node
@@ -21,6 +23,10 @@ from app.stack_settings import (
 if TYPE_CHECKING:
     from stacks.platform_stack import PlatformStack
 
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
 CLUSTER_STACK = "cluster-stack"  # holds the Flux bootstrap too (docs/flux-bootstrap.md)
 PLATFORM_STACK = "platform-stack"
 ALL_STACKS = (CLUSTER_STACK, PLATFORM_STACK)
@@ -33,6 +39,18 @@ class SynthOptions:
     publish: bool = True
     dry_run: bool = False
     show_diff: bool = False
+    allow_shared_change: bool = False
+
+
+@dataclass(frozen=True)
+class SynthArgs:
+    """What ``wildside synth``/``render`` were asked on the command line."""
+
+    outdir: Path | None = None
+    no_publish: bool = False
+    dry_run: bool = False
+    diff: bool = False
+    result_json: Path | None = None
     allow_shared_change: bool = False
 
 
@@ -95,3 +113,65 @@ def synthesise(
         result.rendered = dict(platform.rendered)
         result.enabled = platform.enabled
     return result, platform
+
+
+def run_synth(args: SynthArgs, stacks: tuple[str, ...]) -> int:
+    """``wildside synth`` and ``wildside render``: synthesise, then publish and report."""
+    from wildside_constructs.validation.errors import RenderError
+
+    config = load_config()
+    say(f"configuration: {config.source} (cluster {config.cluster.name})")
+    publish = not args.no_publish and os.environ.get("WILDSIDE_PUBLISH", "true") != "false"
+    options = SynthOptions(stacks=stacks, outdir=args.outdir, publish=publish)
+    try:
+        result, _platform = synthesise(config, options)
+    except RenderError as exc:
+        say(str(exc))
+        return EXIT_BAD_INPUT
+    if not publish or not result.rendered:
+        return EXIT_OK
+    from app.post_synth import publish_tree
+    from wildside_ops.gitops import PublishError
+
+    try:
+        published = publish_tree(
+            config,
+            result.rendered,
+            result.enabled,
+            dry_run=args.dry_run,
+            show_diff=args.diff,
+            allow_shared_change=args.allow_shared_change,
+        )
+    except PublishError as exc:
+        say(f"publish failed: {exc}")
+        return EXIT_FAILED
+    for label, paths in (
+        ("added", published.added),
+        ("changed", published.changed),
+        ("removed", published.removed),
+    ):
+        for path in paths:
+            print(f"{label:8} {path}")
+    if published.diff:
+        print(published.diff, end="")
+    if args.result_json:
+        outcome = {
+            "commit_sha": published.commit_sha,
+            "manifest_count": len(result.rendered),
+            "files": published.manifest_count,
+            "added": list(published.added),
+            "changed": list(published.changed),
+            "removed": list(published.removed),
+            "pushed": published.pushed,
+            "dry_run": args.dry_run,
+        }
+        args.result_json.write_text(json.dumps(outcome, indent=2, sort_keys=True) + "\n")
+    # Manifests are what the platform stack rendered; the files published add modules/.
+    counts = f"{len(result.rendered)} manifests, {published.manifest_count} files"
+    if args.dry_run:
+        say("dry run: nothing committed or pushed")
+    elif published.commit_sha:
+        say(f"committed {published.commit_sha} ({counts})")
+    else:
+        say(f"no change: nothing committed ({counts})")
+    return EXIT_OK

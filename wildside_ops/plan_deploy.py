@@ -1,0 +1,64 @@
+"""``wildside plan`` and ``wildside deploy``: synthesise cluster-stack, then run the engine.
+
+``app.cli`` parses the arguments and hands over. ``plan`` reuses exit code 2
+for "changes pending", so its bad input is reported as an error (1), unlike
+the other commands.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from app.config.errors import ConfigError
+from app.log import say
+
+EXIT_NO_CHANGES = 0
+EXIT_ERROR = 1
+EXIT_CHANGES = 2
+
+
+def run(*, outdir: Path | None, skip_synth: bool, lock_timeout: str, apply: bool) -> int:
+    """``wildside plan`` (``apply=False``) or ``wildside deploy`` (``apply=True``)."""
+    return _plan_or_deploy(outdir, skip_synth, lock_timeout, apply=apply)
+
+
+def _synthesise(outdir: Path | None) -> Path:
+    from app.config.load import load_config
+    from app.synth import CLUSTER_STACK, SynthOptions, default_outdir, synthesise
+
+    config = load_config()
+    say(f"configuration: {config.source} (cluster {config.cluster.name})")
+    options = SynthOptions(stacks=(CLUSTER_STACK,), outdir=outdir, publish=False)
+    result, _platform = synthesise(config, options)
+    return result.outdir or default_outdir()
+
+
+def _plan_or_deploy(
+    outdir_arg: Path | None, skip_synth: bool, lock_timeout: str, *, apply: bool
+) -> int:
+    from app.synth import CLUSTER_STACK, default_outdir
+    from wildside_constructs.validation.errors import RenderError
+    from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
+
+    try:
+        outdir = outdir_arg or default_outdir()
+        if not skip_synth:
+            outdir = _synthesise(outdir_arg)
+        outcome = plan_stack(
+            stack_folder(outdir, CLUSTER_STACK),
+            os.environ,
+            apply=apply,
+            lock_timeout=lock_timeout,
+        )
+    except (ConfigError, RenderError, EngineError) as error:
+        say(f"error: {error}")
+        return EXIT_ERROR
+    if not apply:
+        say(describe(outcome))
+        return EXIT_CHANGES if outcome is PlanOutcome.CHANGES else EXIT_NO_CHANGES
+    if outcome is PlanOutcome.CHANGES:
+        say("applied: the plan's changes are in place")
+    else:
+        say("no changes: nothing applied")
+    return EXIT_NO_CHANGES
