@@ -15,6 +15,7 @@ so loading the registry (as configuration does) never loads CDKTF.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -135,3 +136,28 @@ def spec_of(cls: type[Any]) -> ComponentSpec:
         f"{cls.__qualname__} is not registered: add a ComponentSpec for it to "
         "wildside_constructs/registry.py (docs/adding-a-component.md)"
     )
+
+
+def settings_problems(key: str, settings: Any, enabled: Collection[str]) -> list[Problem]:
+    """Everything wrong with a component's settings on a cluster running ``enabled``.
+
+    The configuration loader and the construct itself both report these, so a
+    construct built directly refuses exactly what a configuration file would.
+    """
+    spec = BY_KEY.get(key)
+    if spec is not None and not isinstance(settings, spec.settings):
+        expected, got = spec.settings.__name__, type(settings).__name__
+        return [Problem(key, f"expected {expected} settings, got {got}")]
+    found: list[Problem] = list(settings.problems(key))
+    for needed, reason in sorted(settings.requires().items()):
+        if needed in enabled:
+            continue
+        env = BY_KEY[needed].env if needed in BY_KEY else f"WILDSIDE_ENABLE_{needed.upper()}"
+        found.append(
+            Problem(
+                f"components.{needed}",
+                f"is off, but {key} needs it ({reason}); enable it "
+                f"(components.{needed} = true or {env}=true) or switch {key} off",
+            )
+        )
+    return found

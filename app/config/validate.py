@@ -9,7 +9,7 @@ import yaml
 
 from app.config.model import NodePool, WildsideConfig
 from wildside_constructs.problems import Problem
-from wildside_constructs.registry import BY_KEY
+from wildside_constructs.registry import BY_KEY, settings_problems
 
 # A DNS label is also a safe single path segment: no '/', no '..', no upper case.
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -250,22 +250,10 @@ def _flux(config: WildsideConfig) -> list[Problem]:
 
 
 def _components(config: WildsideConfig) -> list[Problem]:
+    enabled = config.components.enabled()
     found: list[Problem] = []
-    enabled = set(config.components.enabled())
-    for key in sorted(enabled & set(BY_KEY)):
-        settings = config.settings[key]
-        found += settings.problems(key)
-        for needed, reason in sorted(settings.requires().items()):
-            if needed in enabled:
-                continue
-            env = BY_KEY[needed].env if needed in BY_KEY else f"WILDSIDE_ENABLE_{needed.upper()}"
-            found.append(
-                Problem(
-                    f"components.{needed}",
-                    f"is off, but {key} needs it ({reason}); enable it "
-                    f"(components.{needed} = true or {env}=true) or switch {key} off",
-                )
-            )
+    for key in sorted(set(enabled) & set(BY_KEY)):
+        found += settings_problems(key, config.settings[key], enabled)
     return found
 
 

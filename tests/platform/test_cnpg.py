@@ -126,7 +126,7 @@ def test_disruption_budgets_follow_the_instance_count(
     stack = render({"cnpg": {"instances": instances}})
     spec = applied(stack, "cnpg-cluster", CLUSTER)["spec"]
     assert (spec["instances"], spec["enablePDB"]) == (instances, pdb)
-    assert stack.components["cnpg"].pdb_enabled is pdb
+    assert stack.components["cnpg"].database_contract.pdb_enabled is pdb
     # The operator's budgets, not a rendered one; one file for every count.
     assert documents_of_kind(stack, "PodDisruptionBudget") == {}
     folder = unit_folder(stack, "cnpg-cluster")
@@ -179,12 +179,12 @@ def test_without_vault_cnpg_generates_the_credentials() -> None:
     assert "superuserSecret" not in spec
     assert "secret" not in spec["bootstrap"]["initdb"]
     # The names CNPG generates: the contract is the same as with Vault.
-    component = stack.components["cnpg"]
+    component = stack.components["cnpg"].database_contract
     assert (component.superuser_secret, component.app_secret) == (
         "wildside-pg-main-superuser",
         "wildside-pg-main-app",
     )
-    assert component.credentials_mode == "operator"
+    assert component.credentials_source == "operator"
 
 
 @pytest.mark.parametrize("env", [{}, NO_VAULT])
@@ -255,7 +255,7 @@ def test_settings_are_not_checked_while_cnpg_is_off() -> None:
 
 
 def test_contract_is_published_with_endpoints_and_secret_names(default: Any) -> None:
-    component = default.components["cnpg"]
+    component = default.components["cnpg"].database_contract
     assert component.primary.host == "wildside-pg-main-rw.databases.svc.cluster.local"
     assert component.replica.service == "wildside-pg-main-ro"
     contract = synth_json(default)["output"]["cnpg_contract"]["value"]

@@ -205,7 +205,7 @@ def test_bad_settings_name_the_field(overrides: dict[str, Any], field: str) -> N
 
 def test_contract_is_published_with_the_operator_service_names(default: Any) -> None:
     component = default.components["valkey"]
-    assert component.host == "valkey.valkey.svc.cluster.local"
+    assert component.valkey_contract.host == "valkey.valkey.svc.cluster.local"
     contract = synth_json(default)["output"]["valkey_contract"]["value"]
     assert contract == {
         "namespace": "valkey",

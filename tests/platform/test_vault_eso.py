@@ -158,7 +158,7 @@ def test_a_manual_token_gets_no_external_secret_even_with_vault() -> None:
 def test_contract_names_the_store_and_how_it_logs_in() -> None:
     stack = render_vault()
     component = stack.components["vault_eso"]
-    assert component.secret_store == "vault-kv"
+    assert component.vault.secret_store == "vault-kv"
     assert component.vault.secret_store_ref == {"kind": "ClusterSecretStore", "name": "vault-kv"}
     contract = synth_json(stack)["output"]["vault_eso_contract"]["value"]
     assert contract == {

@@ -149,25 +149,32 @@ class Cnpg(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: CnpgSettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.namespace = DATABASE_NAMESPACE
-        self.operator_namespace = OPERATOR_NAMESPACE
-        self.cluster_name = settings.name
+        backup = settings.backup
         self.credentials_mode = settings.credentials.mode(context.enabled)
-        self.superuser_secret, self.app_secret = settings.credentials.secret_names(
+        superuser_secret, app_secret = settings.credentials.secret_names(
             settings.name, context.enabled
         )
-        self.primary = Endpoint(
-            f"{settings.name}-rw", service_host(f"{settings.name}-rw"), POSTGRES_PORT
+        rw, ro = f"{settings.name}-rw", f"{settings.name}-ro"
+        # Built once: the typed attribute users read, and the stack output.
+        self.database_contract = DatabaseContract(
+            namespace=DATABASE_NAMESPACE,
+            operator_namespace=OPERATOR_NAMESPACE,
+            cluster_name=settings.name,
+            primary=Endpoint(rw, service_host(rw), POSTGRES_PORT),
+            replica=Endpoint(ro, service_host(ro), POSTGRES_PORT),
+            port=POSTGRES_PORT,
+            database=settings.database,
+            owner=settings.owner,
+            credentials_source=self.credentials_mode,
+            superuser_secret=superuser_secret,
+            app_secret=app_secret,
+            instances=settings.instances,
+            pdb_enabled=settings.instances > 1,
+            backup_enabled=backup.enabled,
+            backup_destination=backup.destination(context.name) if backup.enabled else "",
+            backup_schedule=backup.schedule if backup.enabled else "",
+            cluster_unit=CLUSTER_UNIT,
         )
-        self.replica = Endpoint(
-            f"{settings.name}-ro", service_host(f"{settings.name}-ro"), POSTGRES_PORT
-        )
-        self.port = POSTGRES_PORT
-        self.database = settings.database
-        self.owner = settings.owner
-        self.pdb_enabled = settings.instances > 1
-        backup = settings.backup
-        self.backup_enabled = backup.enabled
         # Per-cluster values travel as Flux substitutions so every folder under
         # platform/databases stays byte-identical for every cluster.
         variables = {
@@ -175,14 +182,14 @@ class Cnpg(PlatformComponent):
             **resource_variables("cnpg", settings.resources),
             "cnpg_cluster_name": settings.name,
             "cnpg_instances": str(settings.instances),
-            "cnpg_pdb_enabled": str(self.pdb_enabled).lower(),
+            "cnpg_pdb_enabled": str(self.database_contract.pdb_enabled).lower(),
             "cnpg_image": settings.image,
             "cnpg_storage_size": settings.storage_size,
             "cnpg_storage_class": settings.storage_class,
             "cnpg_database": settings.database,
             "cnpg_owner": settings.owner,
-            "cnpg_superuser_secret": self.superuser_secret,
-            "cnpg_app_secret": self.app_secret,
+            "cnpg_superuser_secret": superuser_secret,
+            "cnpg_app_secret": app_secret,
             "cnpg_superuser_vault_path": for_cluster(
                 settings.credentials.superuser_vault_path, context.name
             ),
@@ -205,11 +212,7 @@ class Cnpg(PlatformComponent):
             cluster_deps += (self._credentials(variables).name,)
         if backup.enabled and not backup.existing_secret:
             cluster_deps += (self._backup_credentials(variables).name,)
-        self.backup_secret = backup.secret_name(settings.name) if backup.enabled else ""
-        self.backup_destination = backup.destination(context.name) if backup.enabled else ""
-        self.backup_schedule = backup.schedule if backup.enabled else ""
         self._cluster(variables, cluster_deps)
-        self.cluster_unit = CLUSTER_UNIT
 
     def _operator(self, variables: Mapping[str, str]) -> None:
         source = self.use_source(SOURCE)
@@ -309,28 +312,6 @@ class Cnpg(PlatformComponent):
                 variables=unit_variables(documents, variables),
                 timeout=CLUSTER_TIMEOUT,
             )
-        )
-
-    @property
-    def database_contract(self) -> DatabaseContract:
-        return DatabaseContract(
-            namespace=self.namespace,
-            operator_namespace=self.operator_namespace,
-            cluster_name=self.cluster_name,
-            primary=self.primary,
-            replica=self.replica,
-            port=self.port,
-            database=self.database,
-            owner=self.owner,
-            credentials_source=self.credentials_mode,
-            superuser_secret=self.superuser_secret,
-            app_secret=self.app_secret,
-            instances=self.settings.instances,
-            pdb_enabled=self.pdb_enabled,
-            backup_enabled=self.backup_enabled,
-            backup_destination=self.backup_destination,
-            backup_schedule=self.backup_schedule,
-            cluster_unit=self.cluster_unit,
         )
 
     def contract(self) -> dict[str, Any]:

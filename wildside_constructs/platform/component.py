@@ -7,7 +7,8 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.registry import ComponentSpec, spec_of
+from wildside_constructs.registry import ComponentSpec, settings_problems, spec_of
+from wildside_constructs.validation.errors import SettingsError
 
 
 class PlatformComponent(Construct):
@@ -17,6 +18,7 @@ class PlatformComponent(Construct):
     do) through :meth:`add_unit` and :meth:`use_source`, and publish the values
     other components consume as typed attributes plus :meth:`contract`.
     Its registry entry (:attr:`spec`) names its GitOps folder, :attr:`folder`.
+    Invalid ``settings`` raise :class:`SettingsError` before anything is built.
     """
 
     def __init__(
@@ -24,6 +26,11 @@ class PlatformComponent(Construct):
     ) -> None:
         super().__init__(scope, id)
         self.spec: ComponentSpec = spec_of(type(self))
+        # Checked here as well as by the configuration loader, so a construct
+        # built directly refuses what a configuration file would, in the same words.
+        problems = settings_problems(self.spec.key, settings, context.enabled)
+        if problems:
+            raise SettingsError(type(self).__name__, problems)
         self.folder = self.spec.platform_folder
         self.context = context
         self.settings = settings

@@ -93,18 +93,26 @@ class Valkey(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: ValkeySettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.namespace = VALKEY_NAMESPACE
-        self.operator_namespace = OPERATOR_NAMESPACE
-        self.name = settings.name
-        # The operator's client Service carries the resource's own name.
-        self.service = settings.name
-        self.host = f"{settings.name}.{VALKEY_NAMESPACE}.svc.{CLUSTER_DOMAIN}"
-        self.port = VALKEY_PORT
         self.credentials_mode = settings.password.mode(context.enabled)
-        self.password_secret, self.password_key = settings.password.secret(
-            settings.name, context.enabled
+        password_secret, password_key = settings.password.secret(settings.name, context.enabled)
+        # Built once: the typed attribute users read, and the stack output.
+        self.valkey_contract = ValkeyContract(
+            namespace=VALKEY_NAMESPACE,
+            operator_namespace=OPERATOR_NAMESPACE,
+            name=settings.name,
+            # The operator's client Service carries the resource's own name.
+            service=settings.name,
+            host=f"{settings.name}.{VALKEY_NAMESPACE}.svc.{CLUSTER_DOMAIN}",
+            port=VALKEY_PORT,
+            headless_service=f"{settings.name}-headless",
+            cluster_mode=True,
+            credentials_source=self.credentials_mode,
+            password_secret=password_secret,
+            password_key=password_key,
+            nodes=settings.nodes,
+            replicas=settings.replicas,
+            cluster_unit=CLUSTER_UNIT,
         )
-        self.cluster_unit = CLUSTER_UNIT
         variables = {
             "valkey_name": settings.name,
             "valkey_nodes": str(settings.nodes),
@@ -112,8 +120,8 @@ class Valkey(PlatformComponent):
             "valkey_storage_size": settings.storage_size,
             "valkey_storage_class": settings.storage_class,
             **resource_variables("valkey", settings.resources),
-            "valkey_password_secret": self.password_secret,
-            "valkey_password_key": self.password_key,
+            "valkey_password_secret": password_secret,
+            "valkey_password_key": password_key,
             "valkey_password_vault_path": for_cluster(settings.password.vault_path, context.name),
             "valkey_password_vault_property": settings.password.vault_property,
         }
@@ -173,25 +181,6 @@ class Valkey(PlatformComponent):
                 depends_on=(UNIT, SECRET_STORE_UNIT),
                 variables=unit_variables(documents, variables),
             )
-        )
-
-    @property
-    def valkey_contract(self) -> ValkeyContract:
-        return ValkeyContract(
-            namespace=self.namespace,
-            operator_namespace=self.operator_namespace,
-            name=self.name,
-            service=self.service,
-            host=self.host,
-            port=self.port,
-            headless_service=f"{self.name}-headless",
-            cluster_mode=True,
-            credentials_source=self.credentials_mode,
-            password_secret=self.password_secret,
-            password_key=self.password_key,
-            nodes=self.settings.nodes,
-            replicas=self.settings.replicas,
-            cluster_unit=self.cluster_unit,
         )
 
     def contract(self) -> dict[str, Any]:

@@ -99,10 +99,7 @@ class VaultEso(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: VaultEsoSettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.namespace = ESO_NAMESPACE
-        self.service_account = ESO_SERVICE_ACCOUNT
-        self.secret_store = CLUSTER_SECRET_STORE
-        self.secret_store_unit = SECRET_STORE_UNIT
+        # Built once: the typed attribute users read, and the stack output.
         self.vault = VaultContract(
             secret_store=CLUSTER_SECRET_STORE,
             secret_store_unit=SECRET_STORE_UNIT,

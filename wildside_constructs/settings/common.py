@@ -26,12 +26,6 @@ class Resources:
             if not _QUANTITY.match(value)
         ]
 
-    def as_values(self) -> dict[str, dict[str, str]]:
-        return {
-            "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
-            "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
-        }
-
 
 @dataclass(frozen=True)
 class SmallResources(Resources):

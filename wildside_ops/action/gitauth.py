@@ -51,16 +51,3 @@ def push_auth(remote_url: str, token: str, environ: Mapping[str, str]) -> GitAut
         f"GIT_CONFIG_VALUE_{index}": value,
     }
     return GitAuth(variables, (f"GIT_CONFIG_VALUE_{index}",), (value, encoded))
-
-
-def revoke(base: int, index: int) -> dict[str, str]:
-    """Variables that undo :func:`push_auth` for the rest of the job.
-
-    A variable cannot be unset through GITHUB_ENV, so the count goes back to
-    what it was (git then ignores our entry) and the entry itself is blanked.
-    """
-    return {
-        COUNT: str(base),
-        f"GIT_CONFIG_KEY_{index}": "",
-        f"GIT_CONFIG_VALUE_{index}": "",
-    }
