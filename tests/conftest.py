@@ -2,14 +2,22 @@
 
 Loading the CDKTF bindings costs seconds, so the end-to-end run happens once per
 session and the tests inspect its outputs.
+
+The suite runs with a temporary directory of its own (``TMPDIR``, inherited by
+jsii's Node process and every subprocess), removed when the session ends; a
+test that leaves CDKTF output folders or our own scratch folders there fails
+the session, naming them.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +26,38 @@ from typing import Any
 import pytest
 
 from app.runtime import PROJECT_ROOT
+
+# Set before anything loads jsii or asks pytest for a temporary path.
+SUITE_TMP = Path(tempfile.mkdtemp(prefix="wildside-tests-"))
+os.environ["TMPDIR"] = str(SUITE_TMP)
+tempfile.tempdir = str(SUITE_TMP)
+# Registered before jsii's own exit handlers, so it runs after them.
+atexit.register(shutil.rmtree, SUITE_TMP, ignore_errors=True)
+# cdktf's Testing.app()/App() without an outdir, and our tempfile prefixes.
+LITTER = ("cdktf.outdir.*", "wildside-*")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    left = sorted({path.name for pattern in LITTER for path in SUITE_TMP.glob(pattern)})
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            f"tests left {len(left)} folder(s) in the temporary directory: "
+            f"{', '.join(left[:10])}; give cdktf an outdir under tmp_path "
+            "(tests.support.scratch_app) and clean up temporary folders"
+        )
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _app_outdir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Where ``tests.support.scratch_app`` points cdktf (it writes there only on synth)."""
+    from tests import support
+
+    support.APP_OUTDIR = tmp_path_factory.mktemp("cdktf-apps")
+
 
 GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",

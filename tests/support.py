@@ -63,11 +63,25 @@ def config(env: Mapping[str, str] | None = None, path: Path | None = None) -> Wi
     return load_config(environ)
 
 
+# Set by the session fixture in tests/conftest.py; a folder under pytest's tmp_path.
+APP_OUTDIR: Path | None = None
+
+
+def scratch_app() -> Any:
+    """cdktf's ``Testing.app()`` with an outdir under pytest's temporary tree.
+
+    Without one, every call leaves a ``cdktf.outdir.*`` folder in the system
+    temporary directory (the session check in tests/conftest.py fails on it).
+    """
+    from cdktf import Testing
+
+    assert APP_OUTDIR is not None, "tests/conftest.py sets APP_OUTDIR for the session"
+    return Testing.app(outdir=str(APP_OUTDIR))
+
+
 def render_platform(cfg: WildsideConfig, *, schemas: bool = True) -> Any:
     """Build a PlatformStack for ``cfg`` and return it (rendered, validated)."""
     prepare_node()
-    from cdktf import Testing
-
     from stacks.platform_stack import PlatformStack, PlatformStackSettings
 
     settings = PlatformStackSettings(
@@ -75,7 +89,7 @@ def render_platform(cfg: WildsideConfig, *, schemas: bool = True) -> Any:
         components=platform_settings(cfg),
         schemas=SCHEMAS if schemas else None,
     )
-    return PlatformStack(Testing.app(), "platform-stack", settings=settings)
+    return PlatformStack(scratch_app(), "platform-stack", settings=settings)
 
 
 def synth_json(stack: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from app.config.model import WildsideConfig
-from tests.support import example_with
+from tests.support import example_with, scratch_app
 
 # Every secret input the stack could ever see, each with a value no output may contain.
 SENTINELS = {
@@ -130,6 +130,6 @@ def synth_stack(config: WildsideConfig, environ: dict[str, str] | None = None) -
     from stacks.cluster_stack import ClusterStack
 
     settings = cluster_stack_settings(config, environ or {})
-    stack = ClusterStack(Testing.app(), "cluster-stack", settings=settings)
+    stack = ClusterStack(scratch_app(), "cluster-stack", settings=settings)
     loaded: dict[str, Any] = json.loads(Testing.synth(stack))
     return loaded

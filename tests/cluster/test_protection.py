@@ -9,7 +9,7 @@ import pytest
 
 from app.cli import EXIT_BAD_INPUT, main
 from tests.cluster.conftest import synth_stack
-from tests.support import example_with
+from tests.support import example_with, scratch_app
 
 if TYPE_CHECKING:
     from stacks.cluster_stack import ClusterStack
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def _stack_with_unprotected_pool(*, allow_destroy: bool, outdir: str | None = None) -> ClusterStack:
     """cluster-stack plus a node pool a careless construct forgot to protect."""
-    from cdktf import App, Testing
+    from cdktf import App
     from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import KubernetesNodePool
 
     from app.stack_settings import cluster_stack_settings
@@ -26,7 +26,7 @@ def _stack_with_unprotected_pool(*, allow_destroy: bool, outdir: str | None = No
     config = example_with(
         {"cluster": {"allow_destroy": allow_destroy}, "flux": {"bootstrap": False}}
     )
-    app = App(outdir=outdir) if outdir else Testing.app()
+    app = App(outdir=outdir) if outdir else scratch_app()
     stack = ClusterStack(app, "cluster-stack", settings=cluster_stack_settings(config, {}))
     KubernetesNodePool(
         stack, "careless-pool", cluster_id=stack.doks.cluster.id, name="gpu", size="g-2vcpu-8gb"

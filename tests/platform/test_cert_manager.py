@@ -20,6 +20,7 @@ from tests.support import (
     all_units,
     example_with,
     render_platform,
+    scratch_app,
     synth_json,
 )
 from wildside_constructs.settings.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
@@ -54,13 +55,13 @@ def with_vault(cfg: WildsideConfig) -> Any:
     vault_eso is another component; building cert-manager on its own shows
     what it renders for such a cluster whether or not vault_eso is registered.
     """
-    from cdktf import TerraformStack, Testing
+    from cdktf import TerraformStack
 
     from wildside_constructs.platform.cert_manager import CertManager
 
     context = cluster_context(cfg)
     context = dataclasses.replace(context, enabled=(*context.enabled, "vault_eso"))
-    stack = TerraformStack(Testing.app(), "alone")
+    stack = TerraformStack(scratch_app(), "alone")
     return CertManager(
         stack, "cert_manager", context=context, settings=cfg.settings["cert_manager"]
     )

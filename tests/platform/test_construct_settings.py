@@ -13,7 +13,7 @@ import pytest
 
 from app.config.errors import ConfigError
 from app.stack_settings import cluster_context
-from tests.support import example_with
+from tests.support import example_with, scratch_app
 from wildside_constructs.registry import BY_KEY, COMPONENTS
 from wildside_constructs.validation.errors import RenderError, SettingsError
 
@@ -29,12 +29,12 @@ BAD = {
 
 
 def build_alone(key: str, settings: Any, enabled: tuple[str, ...] | None = None) -> Any:
-    from cdktf import TerraformStack, Testing
+    from cdktf import TerraformStack
 
     context = cluster_context(example_with())
     if enabled is not None:
         context = dataclasses.replace(context, enabled=enabled)
-    stack = TerraformStack(Testing.app(), "alone")
+    stack = TerraformStack(scratch_app(), "alone")
     return BY_KEY[key].construct_class()(stack, key, context=context, settings=settings)
 
 

@@ -20,6 +20,7 @@ from tests.support import (
     all_units,
     example_with,
     render_platform,
+    scratch_app,
     synth_json,
 )
 from wildside_constructs.settings.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
@@ -51,13 +52,13 @@ def applied_values(stack: Any, cluster: str = "dev") -> Any:
 
 def with_vault(cfg: WildsideConfig) -> Any:
     """Build the construct alone for a cluster that also runs vault_eso."""
-    from cdktf import TerraformStack, Testing
+    from cdktf import TerraformStack
 
     from wildside_constructs.platform.external_dns import ExternalDns
 
     context = cluster_context(cfg)
     context = dataclasses.replace(context, enabled=(*context.enabled, "vault_eso"))
-    stack = TerraformStack(Testing.app(), "alone")
+    stack = TerraformStack(scratch_app(), "alone")
     return ExternalDns(
         stack, "external_dns", context=context, settings=cfg.settings["external_dns"]
     )
