@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.action.cli import add_parser as add_action_parser
 
     add_action_parser(commands)
+    from wildside_ops.secrets.cli import add_parser as add_secrets_parser
+
+    add_secrets_parser(commands)
     return parser
 
 
@@ -165,6 +168,23 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
     return EXIT_OK
 
 
+def _deferred_runner(command: str) -> Callable[[argparse.Namespace], int] | None:
+    """The deploy-time command behind ``command``, imported only when it runs."""
+    if command in ("plan", "deploy", "modules"):
+        from wildside_ops.cluster_cli import run
+
+        return run
+    if command == "action":
+        from wildside_ops.action.cli import run as run_action
+
+        return run_action
+    if command == "secrets":
+        from wildside_ops.secrets.cli import run as run_secrets
+
+        return run_secrets
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     # `python -m app` with no command (as cdktf runs it) means `synth`.
@@ -181,14 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if command == "render":
             return _run_synth(args, ("platform-stack",))
-        if command in ("plan", "deploy", "modules"):
-            from wildside_ops.cluster_cli import run
-
-            return run(args)
-        if command == "action":
-            from wildside_ops.action.cli import run as run_action
-
-            return run_action(args)
+        runner = _deferred_runner(command)
+        if runner is not None:
+            return runner(args)
         return _run_synth(args, ("cluster-stack", "platform-stack"))
     except ConfigError as exc:
         say(str(exc))

@@ -266,7 +266,7 @@ def test_a_secret_with_literal_values_is_reported(field: str) -> None:
     }
     assert messages(secret_problems({"platform/app/secret.yaml": secret})) == [
         f"platform/app/secret.yaml: secret-literal: Secret app/token carries literal {field}; "
-        "deliver it through an ExternalSecret"
+        "deliver it through an ExternalSecret, or encrypt it with `wildside secrets set`"
     ]
 
 

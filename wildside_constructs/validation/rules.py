@@ -15,6 +15,7 @@ from typing import Any
 
 from wildside_constructs.model import FLUX_SOURCE_NAME
 from wildside_constructs.problems import Problem
+from wildside_constructs.validation.sops import SECRET_FIELDS, is_sops_encrypted
 
 Files = Mapping[str, Any]
 KUSTOMIZATION = "kustomization.yaml"
@@ -292,13 +293,16 @@ def secret_problems(files: Files) -> list[Problem]:
         if (doc.get("apiVersion"), doc.get("kind")) == ("v1", "Secret")
     )
     for path, secret in secrets:
-        carried = [field for field in ("data", "stringData") if secret.get(field)]
-        if carried:
+        carried = [field for field in SECRET_FIELDS if secret.get(field)]
+        # A SOPS-encrypted Secret is the one kind of Secret Git may hold: Flux
+        # decrypts it in the cluster with the age key delivered from Vault.
+        if carried and not is_sops_encrypted(secret):
             problems.append(
                 Problem(
                     path,
                     f"secret-literal: Secret {_namespace(secret)}/{_name(secret)} carries "
-                    f"literal {' and '.join(carried)}; deliver it through an ExternalSecret",
+                    f"literal {' and '.join(carried)}; deliver it through an ExternalSecret, "
+                    "or encrypt it with `wildside secrets set`",
                 )
             )
     return problems
