@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.config.errors import ConfigError
 from app.config.load import CONFIG_ENV, load_config
+from app.config.model import WildsideConfig
 from app.log import say
 
 EXIT_OK = 0
@@ -106,12 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warn(config: WildsideConfig) -> None:
+    """Settings that are allowed but probably not meant (e.g. an even quorum)."""
+    for key in config.components.enabled():
+        settings = config.settings.get(key)
+        for warning in getattr(settings, "warnings", lambda _where: [])(key):
+            say(f"warning: {warning}")
+
+
 def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
     from app.main import SynthOptions, synthesise
     from wildside_constructs.validation.errors import RenderError
 
     config = load_config()
     say(f"configuration: {config.source} (cluster {config.cluster.name})")
+    _warn(config)
     publish = not args.no_publish and os.environ.get("WILDSIDE_PUBLISH", "true") != "false"
     options = SynthOptions(stacks=stacks, outdir=args.outdir, publish=publish)
     try:

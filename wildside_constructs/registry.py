@@ -22,6 +22,7 @@ from wildside_constructs.problems import Problem
 from wildside_constructs.settings.cert_manager import CertManagerSettings
 from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.external_dns import ExternalDnsSettings
+from wildside_constructs.settings.rabbitmq import RabbitmqSettings
 from wildside_constructs.settings.traefik import TraefikSettings
 from wildside_constructs.settings.valkey import ValkeySettings
 from wildside_constructs.settings.vault import VaultEsoSettings
@@ -118,6 +119,13 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
         title="Valkey (hyperspike operator)",
         settings=ValkeySettings,
         construct="wildside_constructs.platform.valkey:Valkey",
+    ),
+    ComponentSpec(
+        key="rabbitmq",
+        folder="messaging",
+        title="RabbitMQ (cluster and topology operators)",
+        settings=RabbitmqSettings,
+        construct="wildside_constructs.platform.rabbitmq:Rabbitmq",
     ),
 )
 

@@ -378,9 +378,13 @@ def depends_on_problems(
 
 def tree_problems(files: Files) -> list[Problem]:
     """Every rule in this module, over one rendered tree or a whole checkout."""
+    # Component rule modules import this one's helpers, so they load at call time.
+    from wildside_constructs.validation.messaging import messaging_problems
+
     return [
         *helm_release_problems(files),
         *kustomization_problems(files),
         *secret_problems(files),
         *flux_kustomization_problems(files),
+        *messaging_problems(files),
     ]
