@@ -17,35 +17,36 @@ from wildside_constructs.registry import BY_KEY, COMPONENTS, spec_of
 from wildside_ops.action.inputs import FIELD_INPUTS, SWITCH_INPUTS
 
 KEYS = [spec.key for spec in COMPONENTS]
+OFF = {spec.key for spec in COMPONENTS if not spec.enabled_by_default}
 
 
 def test_the_example_config_agrees_with_the_registry() -> None:
-    assert example_problems(EXAMPLE_CONFIG, KEYS) == []
+    assert example_problems(EXAMPLE_CONFIG, KEYS, OFF) == []
 
 
 def test_the_actions_enable_inputs_agree_with_the_registry() -> None:
-    assert action_problems(ACTION_FILE, KEYS) == []
+    assert action_problems(ACTION_FILE, KEYS, OFF) == []
 
 
 def test_the_checks_fail_when_a_hand_written_list_disagrees(tmp_path: Path) -> None:
     example = tmp_path / "example.toml"
     text = EXAMPLE_CONFIG.read_text(encoding="utf-8")
     example.write_text(text.replace("valkey = true\n", "redis = true\n"), encoding="utf-8")
-    assert example_problems(example, KEYS) == [
+    assert example_problems(example, KEYS, OFF) == [
         "[components] has no `valkey = true`",
         "[components] lists redis, which is not registered",
     ]
     action = tmp_path / "action.yml"
     text = ACTION_FILE.read_text(encoding="utf-8")
     action.write_text(text.replace("INPUT_ENABLE_CNPG", "INPUT_ENABLE_PG"), encoding="utf-8")
-    assert action_problems(action, KEYS) == [
+    assert action_problems(action, KEYS, OFF) == [
         "step prepare does not pass INPUT_ENABLE_CNPG: ${{ inputs.enable_cnpg }}"
     ]
 
 
 def test_switches_environment_and_inputs_derive_from_the_registry() -> None:
     assert [f.name for f in dataclasses.fields(Components)] == KEYS  # type: ignore[arg-type]
-    assert Components().enabled() == tuple(KEYS)
+    assert Components().enabled() == tuple(k for k in KEYS if k not in OFF)
     for spec in COMPONENTS:
         assert BOOLEAN_ENV[spec.env] == ("components", spec.key)
         assert SWITCH_INPUTS[f"enable_{spec.key}"] == f"WILDSIDE_ENABLE_{spec.key.upper()}"

@@ -18,6 +18,7 @@ from wildside_constructs.problems import Problem
 from wildside_constructs.validation.sops import SECRET_FIELDS, is_sops_encrypted
 
 Files = Mapping[str, Any]
+SECRETS_FOLDER = "platform/secrets/clusters/"
 KUSTOMIZATION = "kustomization.yaml"
 SOURCES_FOLDER = "platform/sources/"
 SOURCE_KINDS = ("HelmRepository", "OCIRepository")
@@ -321,6 +322,8 @@ def flux_kustomization_problems(files: Files) -> list[Problem]:
         if not reads_this_repository(document):
             continue
         folder = flux_folder(document)
+        if folder is not None and _written_by_secrets(folder, document):
+            continue
         if folder is None:
             why = "is not a relative path inside the repository"
         elif _join(folder, KUSTOMIZATION) not in files:
@@ -340,6 +343,14 @@ def _depends_on(document: Mapping[str, Any]) -> list[tuple[str, str]]:
         for dep in entries
         if isinstance(dep, dict)
     ]
+
+
+def _written_by_secrets(folder: str, document: Mapping[str, Any]) -> bool:
+    # `wildside secrets` writes and lists this folder, and `wildside secrets
+    # check` verifies it; only Kustomizations that decrypt may point there.
+    return folder.startswith(SECRETS_FOLDER) and bool(
+        _mapping(document.get("spec")).get("decryption")
+    )
 
 
 def depends_on_problems(

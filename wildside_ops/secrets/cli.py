@@ -52,12 +52,15 @@ def add_parser(commands: Any) -> None:
     for verb in (setter, editor):
         verb.add_argument("name", metavar="NAME", help="the Secret's name")
         verb.add_argument("-n", "--namespace", required=True, help="the Secret's namespace")
-    setter.add_argument(
-        "pairs", nargs="*", metavar="KEY=VALUE", help="values (visible in ps; prefer the options)"
-    )
+    # As kubectl's --from-literal; visible in ps and shell history, so the
+    # other sources are preferred for real credentials.
+    setter.add_argument("--from-literal", action="append", default=[], metavar="KEY=VALUE")
     setter.add_argument("--from-file", action="append", default=[], metavar="KEY=PATH")
     setter.add_argument("--from-env", action="append", default=[], metavar="KEY=VARIABLE")
     setter.add_argument("--from-stdin", metavar="KEY", help="read one value from standard input")
+    verbs.add_parser(
+        "init", help="create this cluster's folder and .sops.yaml rule (set does this too)"
+    )
     verbs.add_parser("rotate", help="re-encrypt every file to the current recipients, new data key")
     verbs.add_parser(
         "check", help="fail if any file under platform/secrets/ is not fully encrypted"
@@ -95,11 +98,15 @@ def run(args: argparse.Namespace) -> int:
         verb = args.secrets_command
         if verb == "set":
             values = parse_values(
-                args.pairs, args.from_file, args.from_env, args.from_stdin, sys.stdin.read
+                args.from_literal, args.from_file, args.from_env, args.from_stdin, sys.stdin.read
             )
             set_values(context, args.namespace, args.name, values, say)
         elif verb == "edit":
             edit(context, args.namespace, args.name, say)
+        elif verb == "init":
+            context.layout.write_sops_config(context.recipients)
+            listing = context.layout.write_kustomization()
+            say(f"ready: {context.layout.relative(listing)} and .sops.yaml; review and commit them")
         elif verb == "rotate":
             rotate(context, say)
         elif check(context, say):

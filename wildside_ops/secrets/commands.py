@@ -82,7 +82,9 @@ def set_values(
 ) -> Path:
     """Create the Secret or change ``values`` in it; other keys are kept."""
     if not values:
-        raise SecretsError("give at least one KEY=VALUE, --from-file, --from-env or --from-stdin")
+        raise SecretsError(
+            "give at least one value: --from-literal, --from-file, --from-env or --from-stdin"
+        )
     path = context.layout.secret_file(namespace, name)
     context.layout.write_sops_config(context.recipients)
     if path.exists():
@@ -224,7 +226,7 @@ def parse_values(
         return key, rest
 
     for item in pairs:
-        key, value = put("KEY=VALUE", item)
+        key, value = put("--from-literal", item)
         values[key] = value
     for item in files:
         key, name = put("--from-file", item)
