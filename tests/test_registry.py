@@ -17,6 +17,7 @@ from wildside_constructs.registry import BY_KEY, COMPONENTS, spec_of
 from wildside_ops.action.inputs import FIELD_INPUTS, SWITCH_INPUTS
 
 KEYS = [spec.key for spec in COMPONENTS]
+AGE_RECIPIENT = "age1872xyafd3ejyku9en0375fq2a432pyqmm6pz6e4e640z248zeu3sr99kn9"
 OFF = {spec.key for spec in COMPONENTS if not spec.enabled_by_default}
 
 
@@ -54,7 +55,11 @@ def test_switches_environment_and_inputs_derive_from_the_registry() -> None:
 
 
 def test_every_construct_renders_only_under_its_registered_folder() -> None:
-    stack = render_platform(example_with(), schemas=False)
+    every = {
+        "components": {key: True for key in KEYS},
+        "sops": {"age_recipients": [AGE_RECIPIENT]},
+    }
+    stack = render_platform(example_with(every), schemas=False)
     assert list(stack.components) == KEYS
     for key, component in stack.components.items():
         spec = BY_KEY[key]
@@ -62,8 +67,9 @@ def test_every_construct_renders_only_under_its_registered_folder() -> None:
         assert spec_of(type(component)) is spec
         assert component.folder == f"platform/{spec.folder}"
         for unit in component.units:
+            # Content whose shape differs between clusters lives in the cluster's folder.
             assert unit.folder == spec.platform_folder or unit.folder.startswith(
-                f"{spec.platform_folder}/"
+                (f"{spec.platform_folder}/", "clusters/dev/")
             ), unit.folder
             # The cluster's Flux Kustomization carries the component's folder as part-of.
             kustomization = stack.tree.kustomizations[f"clusters/dev/{unit.name}.yaml"]

@@ -13,22 +13,8 @@ from wildside_constructs.registry import COMPONENTS
 from wildside_constructs.validation.schemas import SchemaStore
 from wildside_constructs.yamlout import dump, load
 
-<<<<<<< HEAD
 # Folders under platform/ a render may write: the chart sources and each component's.
 PLATFORM_FOLDERS = ("sources", *(spec.folder for spec in COMPONENTS))
-=======
-PLATFORM_FOLDERS = (
-    "sources",
-    "traefik",
-    "cert-manager",
-    "external-dns",
-    "vault",
-    "databases",
-    "redis",
-    "messaging",
-    "secrets",
-)
->>>>>>> 19cab1f (sops component: age key from Vault into flux-system/sops-age, a decrypting Flux Kustomization per cluster over the folder wildside secrets writes; secrets init; --from-literal)
 VARIABLE = re.compile(r"\$\{([_a-zA-Z][_a-zA-Z0-9]*)\}")
 
 
