@@ -19,9 +19,9 @@ from wildside_constructs.model import FLUX_NAMESPACE, ClusterContext, DeployUnit
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.values import unit_variables
-from wildside_constructs.props.datastores import for_cluster
-from wildside_constructs.props.sops import AGE_KEY_SECRET, AGE_KEY_SECRET_KEY, SopsSettings
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.datastores import for_cluster
+from wildside_constructs.settings.sops import AGE_KEY_SECRET, AGE_KEY_SECRET_KEY, SopsSettings
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 PART_OF = "sops"
 KEY_UNIT = "sops-age-key"
