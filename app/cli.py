@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(check)
     _cluster_commands(commands)
     _action_command(commands)
+    from wildside_ops.secrets.cli import add_parser as add_secrets_parser
+
+    add_secrets_parser(commands)
     return parser
 
 
@@ -226,48 +229,80 @@ def _action_command(commands: Any) -> None:
         )
 
 
+# Each command's runner imports its work only when it runs.
+
+
+def _config(_args: argparse.Namespace) -> int:
+    config = load_config()
+    print(json.dumps(asdict(config), indent=2, sort_keys=True, default=str))
+    return EXIT_OK
+
+
+def _plan_deploy(args: argparse.Namespace) -> int:
+    from wildside_ops import plan_deploy
+
+    return plan_deploy.run(
+        outdir=args.outdir,
+        skip_synth=args.skip_synth,
+        lock_timeout=args.lock_timeout,
+        apply=args.command == "deploy",
+    )
+
+
+def _modules(args: argparse.Namespace) -> int:
+    from app import modules
+
+    return modules.run(args.directory or modules.MODULES_DIR, check=args.check)
+
+
+def _action(args: argparse.Namespace) -> int:
+    from wildside_ops.action.runner import run_step
+
+    return run_step(args.action_step)
+
+
+def _secrets(args: argparse.Namespace) -> int:
+    from wildside_ops.secrets.cli import run
+
+    return run(args)
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from app.synth import ALL_STACKS, PLATFORM_STACK, SynthArgs, run_synth
+
+    synth = SynthArgs(
+        outdir=args.outdir,
+        no_publish=args.no_publish,
+        dry_run=args.dry_run,
+        diff=args.diff,
+        result_json=args.result_json,
+        allow_shared_change=args.allow_shared_change,
+    )
+    return run_synth(synth, (PLATFORM_STACK,) if args.command == "render" else ALL_STACKS)
+
+
+RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "synth": _synth,
+    "render": _synth,
+    "config": _config,
+    "plan": _plan_deploy,
+    "deploy": _plan_deploy,
+    "modules": _modules,
+    "action": _action,
+    "secrets": _secrets,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     # `python -m app` with no command (as cdktf runs it) means `synth`.
     if not words or (words[0].startswith("-") and words[0] not in ("-h", "--help")):
         words = ["synth", *words]
     args = build_parser().parse_args(words)
-    command = args.command
     if getattr(args, "config", None):
         os.environ[CONFIG_ENV] = args.config
     try:
-        if command == "config":
-            config = load_config()
-            print(json.dumps(asdict(config), indent=2, sort_keys=True, default=str))
-            return EXIT_OK
-        if command in ("plan", "deploy"):
-            from wildside_ops import plan_deploy
-
-            return plan_deploy.run(
-                outdir=args.outdir,
-                skip_synth=args.skip_synth,
-                lock_timeout=args.lock_timeout,
-                apply=command == "deploy",
-            )
-        if command == "modules":
-            from app import modules
-
-            return modules.run(args.directory or modules.MODULES_DIR, check=args.check)
-        if command == "action":
-            from wildside_ops.action.runner import run_step
-
-            return run_step(args.action_step)
-        from app.synth import ALL_STACKS, PLATFORM_STACK, SynthArgs, run_synth
-
-        synth = SynthArgs(
-            outdir=args.outdir,
-            no_publish=args.no_publish,
-            dry_run=args.dry_run,
-            diff=args.diff,
-            result_json=args.result_json,
-            allow_shared_change=args.allow_shared_change,
-        )
-        return run_synth(synth, (PLATFORM_STACK,) if command == "render" else ALL_STACKS)
+        return RUNNERS[args.command](args)
     except ConfigError as exc:
         say(str(exc))
         return EXIT_BAD_INPUT

@@ -115,12 +115,21 @@ def synthesise(
     return result, platform
 
 
+def _warn(config: WildsideConfig) -> None:
+    """Settings that are allowed but probably not meant (e.g. an even quorum)."""
+    for key in config.components.enabled():
+        settings = config.settings.get(key)
+        for warning in getattr(settings, "warnings", lambda _where: [])(key):
+            say(f"warning: {warning}")
+
+
 def run_synth(args: SynthArgs, stacks: tuple[str, ...]) -> int:
     """``wildside synth`` and ``wildside render``: synthesise, then publish and report."""
     from wildside_constructs.validation.errors import RenderError
 
     config = load_config()
     say(f"configuration: {config.source} (cluster {config.cluster.name})")
+    _warn(config)
     publish = not args.no_publish and os.environ.get("WILDSIDE_PUBLISH", "true") != "false"
     options = SynthOptions(stacks=stacks, outdir=args.outdir, publish=publish)
     try:

@@ -98,6 +98,8 @@ def flux_kustomization(unit: DeployUnit, path: str, part_of: str) -> dict[str, A
         spec["dependsOn"] = [{"name": dep} for dep in unit.depends_on]
     if unit.variables:
         spec["postBuild"] = {"substitute": dict(unit.variables)}
+    if unit.decryption_secret:
+        spec["decryption"] = {"provider": "sops", "secretRef": {"name": unit.decryption_secret}}
     return {
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",

@@ -66,11 +66,18 @@ class DeployUnit:
     timeout: str = "5m"
     wait: bool = True
     prune: bool = True
+    # A Secret in flux-system holding the age key Flux decrypts SOPS files with.
+    decryption_secret: str = ""
+    # False: the folder is written by someone else (``wildside secrets``), so
+    # only the Flux Kustomization is rendered, never the folder's files.
+    renders_folder: bool = True
 
     def files(self) -> dict[str, dict[str, Any]]:
         """Every file of the folder, including a kustomization listing exactly them."""
         from wildside_constructs.flux import kustomize_file
 
+        if not self.renders_folder:
+            return {}
         rendered = {f"{self.folder}/{name}": doc for name, doc in self.documents.items()}
         resources = [*self.documents, *self.bases]
         rendered[f"{self.folder}/kustomization.yaml"] = kustomize_file(resources)

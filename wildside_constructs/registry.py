@@ -23,6 +23,8 @@ from wildside_constructs.problems import Problem
 from wildside_constructs.settings.cert_manager import CertManagerSettings
 from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.external_dns import ExternalDnsSettings
+from wildside_constructs.settings.rabbitmq import RabbitmqSettings
+from wildside_constructs.settings.sops import SopsSettings
 from wildside_constructs.settings.traefik import TraefikSettings
 from wildside_constructs.settings.valkey import ValkeySettings
 from wildside_constructs.settings.vault import VaultEsoSettings
@@ -55,6 +57,8 @@ class ComponentSpec:
     settings: type[Any]
     # "module:Class" of the construct, imported only when the component renders.
     construct: str
+    # The [components] switch's default (and the action input's).
+    enabled_by_default: bool = True
 
     @property
     def env(self) -> str:
@@ -119,6 +123,22 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
         title="Valkey (hyperspike operator)",
         settings=ValkeySettings,
         construct="wildside_constructs.platform.valkey:Valkey",
+    ),
+    ComponentSpec(
+        key="rabbitmq",
+        folder="messaging",
+        title="RabbitMQ (cluster and topology operators)",
+        settings=RabbitmqSettings,
+        construct="wildside_constructs.platform.rabbitmq:Rabbitmq",
+    ),
+    ComponentSpec(
+        key="sops",
+        folder="secrets",
+        title="Secrets in Git (SOPS + age)",
+        settings=SopsSettings,
+        construct="wildside_constructs.platform.sops:Sops",
+        # Off until the cluster has its own age key ([sops] age_recipients).
+        enabled_by_default=False,
     ),
 )
 

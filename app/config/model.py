@@ -117,11 +117,11 @@ if TYPE_CHECKING:
         def enabled(self) -> tuple[str, ...]: ...
 
 else:
-    # One field per registry entry (every component on by default), so the
+    # One field per registry entry (on unless the entry says otherwise), so the
     # [components] table, WILDSIDE_ENABLE_<KEY> and `wildside config` follow it.
     Components = make_dataclass(
         "Components",
-        [(spec.key, bool, field(default=True)) for spec in COMPONENTS],
+        [(spec.key, bool, field(default=spec.enabled_by_default)) for spec in COMPONENTS],
         frozen=True,
         namespace={
             "enabled": _enabled,

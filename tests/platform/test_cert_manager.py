@@ -100,7 +100,8 @@ def test_release_is_pinned_to_the_oci_chart() -> None:
 
 
 def test_disabling_removes_every_cert_manager_file() -> None:
-    stack = render_platform(example_with(env={"WILDSIDE_ENABLE_CERT_MANAGER": "false"}))
+    off = {"WILDSIDE_ENABLE_CERT_MANAGER": "false", "WILDSIDE_ENABLE_RABBITMQ": "false"}
+    stack = render_platform(example_with(env=off))
     assert not [p for p in stack.rendered if "cert-manager" in p or "jetstack" in p]
     assert "cert_manager" not in stack.components
     root = stack.documents["clusters/dev/kustomization.yaml"]["resources"]

@@ -75,7 +75,8 @@ def test_problems_are_printed_one_a_line_and_exit_1(
         "platform/traefik/extra.yaml: kustomization-unlisted: not listed in "
         "platform/traefik/kustomization.yaml, so nothing applies this file",
         "platform/traefik/extra.yaml: secret-literal: Secret extra/token carries literal "
-        "stringData; deliver it through an ExternalSecret",
+        "stringData; deliver it through an ExternalSecret, or encrypt it with "
+        "`wildside secrets set`",
     ]
 
 

@@ -127,7 +127,7 @@ def test_a_secret_with_literal_values_is_denied(interpreter: Any, field: str) ->
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, field: {"k": "v"}}
     assert deny(interpreter, secret) == [
         f"Secret/s: secret-literal: Secret carries literal {field}; deliver it through an "
-        "ExternalSecret"
+        "ExternalSecret, or encrypt it with `wildside secrets set`"
     ]
 
 

@@ -266,7 +266,7 @@ def test_a_secret_with_literal_values_is_reported(field: str) -> None:
     }
     assert messages(secret_problems({"platform/app/secret.yaml": secret})) == [
         f"platform/app/secret.yaml: secret-literal: Secret app/token carries literal {field}; "
-        "deliver it through an ExternalSecret"
+        "deliver it through an ExternalSecret, or encrypt it with `wildside secrets set`"
     ]
 
 
@@ -347,7 +347,7 @@ def test_a_depends_on_cycle_is_reported_once() -> None:
     [
         {},
         {"cert_manager": {"solver": "http01"}, "components": {"external_dns": False}},
-        {"components": {"traefik": False, "cert_manager": False}},
+        {"components": {"traefik": False, "cert_manager": False, "rabbitmq": False}},
     ],
     ids=["example", "http01-no-external-dns", "external-dns-only"],
 )

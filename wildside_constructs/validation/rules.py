@@ -15,8 +15,10 @@ from typing import Any
 
 from wildside_constructs.model import FLUX_SOURCE_NAME
 from wildside_constructs.problems import Problem
+from wildside_constructs.validation.sops import SECRET_FIELDS, is_sops_encrypted
 
 Files = Mapping[str, Any]
+SECRETS_FOLDER = "platform/secrets/clusters/"
 KUSTOMIZATION = "kustomization.yaml"
 SOURCES_FOLDER = "platform/sources/"
 SOURCE_KINDS = ("HelmRepository", "OCIRepository")
@@ -292,13 +294,16 @@ def secret_problems(files: Files) -> list[Problem]:
         if (doc.get("apiVersion"), doc.get("kind")) == ("v1", "Secret")
     )
     for path, secret in secrets:
-        carried = [field for field in ("data", "stringData") if secret.get(field)]
-        if carried:
+        carried = [field for field in SECRET_FIELDS if secret.get(field)]
+        # A SOPS-encrypted Secret is the one kind of Secret Git may hold: Flux
+        # decrypts it in the cluster with the age key delivered from Vault.
+        if carried and not is_sops_encrypted(secret):
             problems.append(
                 Problem(
                     path,
                     f"secret-literal: Secret {_namespace(secret)}/{_name(secret)} carries "
-                    f"literal {' and '.join(carried)}; deliver it through an ExternalSecret",
+                    f"literal {' and '.join(carried)}; deliver it through an ExternalSecret, "
+                    "or encrypt it with `wildside secrets set`",
                 )
             )
     return problems
@@ -317,6 +322,8 @@ def flux_kustomization_problems(files: Files) -> list[Problem]:
         if not reads_this_repository(document):
             continue
         folder = flux_folder(document)
+        if folder is not None and _written_by_secrets(folder, document):
+            continue
         if folder is None:
             why = "is not a relative path inside the repository"
         elif _join(folder, KUSTOMIZATION) not in files:
@@ -336,6 +343,14 @@ def _depends_on(document: Mapping[str, Any]) -> list[tuple[str, str]]:
         for dep in entries
         if isinstance(dep, dict)
     ]
+
+
+def _written_by_secrets(folder: str, document: Mapping[str, Any]) -> bool:
+    # `wildside secrets` writes and lists this folder, and `wildside secrets
+    # check` verifies it; only Kustomizations that decrypt may point there.
+    return folder.startswith(SECRETS_FOLDER) and bool(
+        _mapping(document.get("spec")).get("decryption")
+    )
 
 
 def depends_on_problems(
@@ -374,9 +389,13 @@ def depends_on_problems(
 
 def tree_problems(files: Files) -> list[Problem]:
     """Every rule in this module, over one rendered tree or a whole checkout."""
+    # Component rule modules import this one's helpers, so they load at call time.
+    from wildside_constructs.validation.messaging import messaging_problems
+
     return [
         *helm_release_problems(files),
         *kustomization_problems(files),
         *secret_problems(files),
         *flux_kustomization_problems(files),
+        *messaging_problems(files),
     ]
