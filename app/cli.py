@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.action.cli import add_parser as add_action_parser
 
     add_action_parser(commands)
+    gitops = commands.add_parser(
+        "gitops", help="the GitOps repository itself (bootstrap)", description="GitOps repository."
+    )
+    gitops_verbs = gitops.add_subparsers(dest="gitops_command", metavar="VERB", required=True)
+    from wildside_ops.repo_bootstrap.cli import add_bootstrap_parser
+
+    add_bootstrap_parser(gitops_verbs)
     return parser
 
 
@@ -165,7 +172,7 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per command
     words = list(sys.argv[1:] if argv is None else argv)
     # `python -m app` with no command (as cdktf runs it) means `synth`.
     if not words or (words[0].startswith("-") and words[0] not in ("-h", "--help")):
@@ -185,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from wildside_ops.cluster_cli import run
 
             return run(args)
+        if command == "gitops":
+            from wildside_ops.repo_bootstrap.cli import run_bootstrap
+
+            return run_bootstrap(args)
         if command == "action":
             from wildside_ops.action.cli import run as run_action
 
