@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from github import Auth, Github
 
-from tests.fakes.fake_github import SSH_KEYS, FakeGitHub
+from tests.fakes.fake_github_repos import SSH_KEYS, FakeGitHub
 from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
 from wildside_ops.repo_bootstrap import BootstrapError, BootstrapRequest, bootstrap
 from wildside_ops.repo_bootstrap.deploy_key import generate, public_of

@@ -8,7 +8,7 @@ import pytest
 from github import Auth, Github
 
 from app.cli import main
-from tests.fakes.fake_github import FakeGitHub
+from tests.fakes.fake_github_repos import FakeGitHub
 from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
 from wildside_ops.repo_bootstrap import BootstrapRequest, bootstrap
 from wildside_ops.vault import VaultClient, VaultSettings

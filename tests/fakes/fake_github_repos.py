@@ -1,4 +1,5 @@
-"""A fake GitHub REST API on loopback: repositories, contents, deploy keys, branch protection.
+"""A fake GitHub REST API on loopback for repository administration: repositories, contents,
+deploy keys, branch protection.
 
 Only what ``wildside gitops bootstrap`` calls, answered in the shapes GitHub's
 REST API documents (docs.github.com/rest: repos, repos/contents, deploy-keys,
