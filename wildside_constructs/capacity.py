@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from wildside_constructs.props.common import Resources
+from wildside_constructs.settings.common import Resources
 
 __all__ = [
     "NodeSize",
