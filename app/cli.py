@@ -161,7 +161,18 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.secrets.cli import add_parser as add_secrets_parser
 
     add_secrets_parser(commands)
+    _gitops_command(commands)
     return parser
+
+
+def _gitops_command(commands: Any) -> None:
+    gitops = commands.add_parser(
+        "gitops", help="the GitOps repository itself (bootstrap)", description="GitOps repository."
+    )
+    verbs = gitops.add_subparsers(dest="gitops_command", metavar="VERB", required=True)
+    from wildside_ops.repo_bootstrap.cli import add_bootstrap_parser
+
+    add_bootstrap_parser(verbs)
 
 
 def _cluster_commands(commands: Any) -> None:
@@ -281,6 +292,12 @@ def _synth(args: argparse.Namespace) -> int:
     return run_synth(synth, (PLATFORM_STACK,) if args.command == "render" else ALL_STACKS)
 
 
+def _gitops(args: argparse.Namespace) -> int:
+    from wildside_ops.repo_bootstrap.cli import run_bootstrap
+
+    return run_bootstrap(args)
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "synth": _synth,
     "render": _synth,
@@ -290,6 +307,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "modules": _modules,
     "action": _action,
     "secrets": _secrets,
+    "gitops": _gitops,
 }
 
 

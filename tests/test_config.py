@@ -115,25 +115,31 @@ def test_sixty_three_character_name_is_accepted() -> None:
         ({"unknown_table": {"x": 1}}, "unknown_table"),
         ({"node_pools": []}, "node_pools"),
         ({"node_pools": [{"name": "p", "size": ""}]}, "node_pools[0].size"),
-        ({"node_pools": [{"name": "p", "size": "s"}]}, "node_pools[0].count"),
-        ({"node_pools": [{"name": "P!", "size": "s", "count": 1}]}, "node_pools[0].name"),
+        ({"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "count": 0}]}, "node_pools[0].count"),
+        ({"node_pools": [{"name": "P!", "size": "s-2vcpu-4gb", "count": 1}]}, "node_pools[0].name"),
         (
             {
                 "node_pools": [
-                    {"name": "p", "size": "s", "auto_scale": True, "min_nodes": 3, "max_nodes": 2}
+                    {
+                        "name": "p",
+                        "size": "s-2vcpu-4gb",
+                        "auto_scale": True,
+                        "min_nodes": 3,
+                        "max_nodes": 2,
+                    }
                 ]
             },
             "node_pools[0].min_nodes",
         ),
         (
-            {"node_pools": [{"name": "p", "size": "s", "auto_scale": True}]},
+            {"node_pools": [{"name": "p", "size": "s-2vcpu-4gb", "auto_scale": True}]},
             "node_pools[0]",
         ),
         (
             {
                 "node_pools": [
-                    {"name": "p", "size": "s", "count": 1},
-                    {"name": "p", "size": "s", "count": 1},
+                    {"name": "p", "size": "s-2vcpu-4gb", "count": 1},
+                    {"name": "p", "size": "s-2vcpu-4gb", "count": 1},
                 ]
             },
             "node_pools",
@@ -143,7 +149,7 @@ def test_sixty_three_character_name_is_accepted() -> None:
                 "node_pools": [
                     {
                         "name": "p",
-                        "size": "s",
+                        "size": "s-2vcpu-4gb",
                         "count": 1,
                         "taints": [{"key": "k", "effect": "Never"}],
                     }

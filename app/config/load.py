@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from app.config.capacity import capacity_problems
 from app.config.coerce import from_mapping
+from app.config.environments import apply_preset
 from app.config.errors import ConfigError, Problem
 from app.config.model import (
     ClusterSettings,
@@ -117,6 +119,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     env = environ
     raw = copy.deepcopy(raw)
     problems = apply_environment(raw, env)
+    raw = apply_preset(raw, problems)
     settings: dict[str, Any] = {}
     for key, spec in BY_KEY.items():
         settings[key] = from_mapping(spec.settings, raw.pop(key, {}), key, problems)
@@ -145,6 +148,9 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     # but a field already reported is not reported twice.
     reported = {problem.field for problem in problems}
     problems.extend(p for p in validate(config) if p.field not in reported)
+    if not problems:
+        # Only a configuration that is otherwise sound is worth sizing.
+        problems.extend(capacity_problems(config))
     if problems:
         raise ConfigError(problems, source=source)
     return config

@@ -79,7 +79,10 @@ def test_good_cluster_settings_are_accepted() -> None:
                     "labels": {"node-role.kubernetes.io/worker": "", "tier": "web-1"},
                     "taints": [{"key": "example.com/gpu", "value": "true", "effect": "NoExecute"}],
                     "tags": ["pool:web"],
-                }
+                },
+                # The tainted pool takes no platform pods: the capacity check
+                # needs an untainted one.
+                {"name": "system", "size": "s-4vcpu-8gb", "count": 2},
             ],
             "state": {
                 "backend": "s3",

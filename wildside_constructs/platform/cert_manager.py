@@ -153,6 +153,10 @@ class CertManager(PlatformComponent):
             "solver": self.solver,
             "staging_issuer": self.staging_issuer,
             "production_issuer": self.production_issuer,
+            # What this cluster's certificates should use (its environment's choice).
+            "default_issuer": self.issuers.get(
+                self.settings.default_issuer, self.production_issuer
+            ),
             "issuer_refs": self.issuer_refs,
             "issuers_unit": self.issuers_unit,
         }

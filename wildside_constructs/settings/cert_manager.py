@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.common import Resources, SmallResources
 from wildside_constructs.settings.text import (
@@ -116,6 +117,9 @@ class ControllerResources(Resources):
 @dataclass(frozen=True)
 class CertManagerSettings:
     solver: Solver = "dns01-cloudflare"
+    # The issuer this cluster's certificates use: "staging" (untrusted, no rate
+    # limits) or "production". Environments set it (docs/environments.md).
+    default_issuer: str = "production"
     replicas: int = 3
     webhook_replicas: int = 3
     cainjector_replicas: int = 3
@@ -126,12 +130,26 @@ class CertManagerSettings:
     webhook_resources: SmallResources = field(default_factory=SmallResources)
     cainjector_resources: SmallResources = field(default_factory=SmallResources)
 
+    def workloads(self) -> list[Workload]:
+        return [
+            Workload("controller", self.replicas, self.resources),
+            Workload("webhook", self.webhook_replicas, self.webhook_resources),
+            Workload("cainjector", self.cainjector_replicas, self.cainjector_resources),
+        ]
+
     def problems(self, where: str) -> list[Problem]:
         found: list[Problem] = []
         if self.solver not in SOLVERS:
             choices = ", ".join(repr(s) for s in SOLVERS)
             found.append(
                 Problem(f"{where}.solver", f"must be one of {choices}, got {self.solver!r}")
+            )
+        if self.default_issuer not in ("staging", "production"):
+            found.append(
+                Problem(
+                    f"{where}.default_issuer",
+                    f"must be 'staging' or 'production', got {self.default_issuer!r}",
+                )
             )
         for name in ("replicas", "webhook_replicas", "cainjector_replicas"):
             if not 1 <= getattr(self, name) <= 10:

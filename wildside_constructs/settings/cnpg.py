@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.common import Resources
 from wildside_constructs.settings.datastores import (
@@ -215,6 +216,12 @@ class CnpgSettings:
     operator_resources: Resources = field(default_factory=Resources)
     credentials: DatabaseCredentials = field(default_factory=DatabaseCredentials)
     backup: BackupSettings = field(default_factory=BackupSettings)
+
+    def workloads(self) -> list[Workload]:
+        return [
+            Workload("operator", 1, self.operator_resources),
+            Workload("postgres", self.instances, self.resources),
+        ]
 
     def problems(self, where: str) -> list[Problem]:
         found = text_problems(

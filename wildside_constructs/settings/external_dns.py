@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.cert_manager import CloudflareToken
 from wildside_constructs.settings.common import SmallResources
@@ -45,6 +46,9 @@ class ExternalDnsSettings:
     zone_id: str = ""
     cloudflare: CloudflareToken = field(default_factory=CloudflareToken)
     resources: SmallResources = field(default_factory=SmallResources)
+
+    def workloads(self) -> list[Workload]:
+        return [Workload("external-dns", 1, self.resources)]
 
     def problems(self, where: str) -> list[Problem]:
         found: list[Problem] = []

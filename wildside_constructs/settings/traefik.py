@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.common import Resources
 
@@ -19,6 +20,9 @@ class TraefikSettings:
     dashboard: bool = False
     ingress_class_default: bool = True
     resources: Resources = field(default_factory=Resources)
+
+    def workloads(self) -> list[Workload]:
+        return [Workload("traefik", self.replicas, self.resources)]
 
     def problems(self, where: str) -> list[Problem]:
         found = self.resources.problems(f"{where}.resources")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.common import Resources
 from wildside_constructs.settings.datastores import (
@@ -112,6 +113,10 @@ class ValkeySettings:
     storage_class: str = "do-block-storage"
     resources: ValkeyResources = field(default_factory=ValkeyResources)
     password: ValkeyPassword = field(default_factory=ValkeyPassword)
+
+    def workloads(self) -> list[Workload]:
+        # The operator's own pod is sized by its chart (not counted here).
+        return [Workload("valkey", self.nodes * (1 + self.replicas), self.resources)]
 
     def problems(self, where: str) -> list[Problem]:
         found = text_problems(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 from urllib.parse import urlsplit
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.common import Resources, SmallResources
 from wildside_constructs.settings.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
@@ -197,6 +198,15 @@ class VaultEsoSettings:
     cert_controller_resources: CertControllerResources = field(
         default_factory=CertControllerResources
     )
+
+    def workloads(self) -> list[Workload]:
+        return [
+            Workload("controller", self.replicas, self.resources),
+            Workload("webhook", self.webhook_replicas, self.webhook_resources),
+            Workload(
+                "cert-controller", self.cert_controller_replicas, self.cert_controller_resources
+            ),
+        ]
 
     def problems(self, where: str) -> list[Problem]:
         found = self._address_problems(f"{where}.address")

@@ -1,0 +1,64 @@
+"""``wildside gitops bootstrap`` as a user runs it: exit codes and what it prints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from github import Auth, Github
+
+from app.cli import main
+from tests.fakes.fake_github_repos import FakeGitHub
+from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
+from wildside_ops.repo_bootstrap import BootstrapRequest, bootstrap
+from wildside_ops.vault import VaultClient, VaultSettings
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
+    with FakeGitHub().running() as github, FakeVault().running() as vault:
+        for name, value in {
+            "GITHUB_TOKEN": "ghp_cli_test",
+            "GITHUB_API_URL": github.url,
+            "VAULT_ADDR": vault.url,
+            "VAULT_ROLE_ID": ROLE_ID,
+            "VAULT_SECRET_ID": SECRET_ID,
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("WILDSIDE_CONFIG", raising=False)
+        yield github
+
+
+def test_check_reports_drift_then_passes_once_bootstrapped(
+    world: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["gitops", "bootstrap", "--repository", "wildside/gitops", "--check"]
+    assert main(args) == 2
+    out = capsys.readouterr()
+    assert "4 of 4 checks found drift" in out.out + out.err
+    assert world.writes == []
+    # Bootstrap through the library (PyGithub's one-second write pacing would
+    # make the CLI slow here), then the CLI's check agrees nothing drifted.
+    vault = VaultClient.login(VaultSettings.from_env())
+    github = Github(
+        auth=Auth.Token("ghp_cli_test"),
+        base_url=world.url,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+    )
+    with vault:
+        bootstrap(github, vault, BootstrapRequest("wildside", "gitops"), print)
+    writes = len(world.writes)
+    assert main(args) == 0
+    assert len(world.writes) == writes
+
+
+def test_missing_token_is_bad_input(world: FakeGitHub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITHUB_TOKEN")
+    assert main(["gitops", "bootstrap", "--repository", "wildside/gitops"]) == 2
+    assert world.writes == []
+
+
+def test_a_refusing_organisation_is_exit_1(world: FakeGitHub) -> None:
+    assert main(["gitops", "bootstrap", "--repository", "someone-else/gitops"]) == 1
+    assert world.repos == {}
