@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.common import Resources
 from wildside_constructs.settings.datastores import storage_problems, vault_path_problems
@@ -46,6 +47,12 @@ class BrokerResources(Resources):
     memory_request: str = "1Gi"
     cpu_limit: str = "1"
     memory_limit: str = "1Gi"
+
+
+# config/manager/manager.yaml of cluster-operator: requests 200m CPU, 500Mi memory.
+OPERATOR_RESOURCES = Resources(
+    cpu_request="200m", memory_request="500Mi", cpu_limit="200m", memory_limit="500Mi"
+)
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,13 @@ class RabbitmqSettings:
                 )
             pairs.add((grant.user, grant.vhost))
         return found
+
+    def workloads(self) -> list[Workload]:
+        return [
+            Workload("broker", self.replicas, self.resources),
+            # The cluster operator's own requests, from its manifest (config/manager).
+            Workload("cluster-operator", 1, OPERATOR_RESOURCES),
+        ]
 
     def warnings(self, where: str) -> list[Problem]:
         """Allowed but probably not meant: reported, never refused."""
