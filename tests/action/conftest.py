@@ -73,7 +73,7 @@ users:
 CONFIG_TOML = f"""\
 [cluster]
 name = "{CLUSTER}"
-environment = "preview"
+environment = "sandbox"
 region = "ams3"
 kubernetes_version = "1.33"
 domain = "e2e.example.com"
@@ -165,7 +165,7 @@ class World:
     def inputs(self, **extra: str) -> dict[str, str]:
         given = {
             "cluster_name": CLUSTER,
-            "environment": "preview",
+            "environment": "sandbox",
             "region": "ams3",
             "domain": "e2e.example.com",
             "acme_email": "platform@example.com",
