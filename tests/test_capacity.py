@@ -53,10 +53,10 @@ def test_an_autoscaled_pool_counts_at_its_maximum() -> None:
 
 
 def test_more_replicas_can_tip_a_fitting_cluster_over() -> None:
-    fits = {"node_pools": [{"name": "default", "size": "s-2vcpu-4gb", "count": 2}]}
+    fits = {"node_pools": [{"name": "default", "size": "s-4vcpu-8gb", "count": 2}]}
     example_with(fits)
     with pytest.raises(ConfigError, match="short by"):
-        example_with({**fits, "traefik": {"replicas": 20}})
+        example_with({**fits, "rabbitmq": {"replicas": 9}})
 
 
 def test_an_unknown_size_names_the_table() -> None:

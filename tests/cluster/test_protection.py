@@ -86,8 +86,8 @@ def test_configured_resources_are_all_protected_by_default() -> None:
             {
                 "cluster": {"vpc": {"create": True}},
                 "node_pools": [
-                    {"name": "a", "size": "s-2vcpu-4gb", "count": 1},
-                    {"name": "b", "size": "s-2vcpu-4gb", "count": 1},
+                    {"name": "a", "size": "s-2vcpu-4gb", "count": 2},
+                    {"name": "b", "size": "s-2vcpu-4gb", "count": 2},
                 ],
             }
         )

@@ -30,7 +30,10 @@ def render(
     *,
     schemas: bool = True,
 ) -> Any:
-    return render_platform(example_with(dict(overrides or {}), env), schemas=schemas)
+    # Room for whatever the test sizes up: the capacity check sizes the platform
+    # against the node pools, which the platform tree itself never reads.
+    roomy = {"node_pools": [{"name": "default", "size": "s-8vcpu-16gb", "count": 3}]}
+    return render_platform(example_with({**roomy, **(overrides or {})}, env), schemas=schemas)
 
 
 def problems_of(

@@ -25,6 +25,8 @@ BAD = {
     "vault_eso": {"address": "http://vault"},
     "cnpg": {"instances": 0},
     "valkey": {"nodes": 0},
+    "rabbitmq": {"replicas": 0},
+    "sops": {"age_recipients": ("age1nope",)},
 }
 
 
@@ -54,7 +56,8 @@ def test_a_construct_refuses_bad_settings_in_the_loaders_words(key: str) -> None
     bad = dataclasses.replace(defaults, **BAD[key])
     with pytest.raises(SettingsError) as caught:
         build_alone(key, bad)
-    assert [str(p) for p in caught.value.problems] == config_problems({key: BAD[key]})
+    switched_on = {key: BAD[key], "components": {key: True}}
+    assert [str(p) for p in caught.value.problems] == config_problems(switched_on)
     # The CLI reports every RenderError as bad input (exit code 2).
     assert isinstance(caught.value, RenderError)
 

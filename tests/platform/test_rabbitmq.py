@@ -23,6 +23,8 @@ from wildside_constructs.validation.messaging import messaging_problems
 
 PROD = {
     "cluster": {"name": "prod", "environment": "production"},
+    # Five brokers need room: the capacity check refuses the example's pool.
+    "node_pools": [{"name": "default", "size": "s-4vcpu-8gb", "count": 3}],
     "rabbitmq": {
         "replicas": 5,
         "vhosts": [{"name": "orders"}, {"name": "events", "default_queue_type": "stream"}],
@@ -237,7 +239,7 @@ def test_bad_settings_name_the_field_and_the_fix(
 
 
 def test_an_even_quorum_is_a_warning_not_a_refusal() -> None:
-    config = example_with({"rabbitmq": {"replicas": 4}})
+    config = example_with({"rabbitmq": {"replicas": 4}, "node_pools": PROD["node_pools"]})
     settings: RabbitmqSettings = config.settings["rabbitmq"]
     [warning] = settings.warnings("rabbitmq")
     assert warning.field == "rabbitmq.replicas"

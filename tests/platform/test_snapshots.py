@@ -29,7 +29,10 @@ from wildside_constructs.yamlout import dump
 SNAPSHOTS = Path(__file__).with_name("snapshots")
 UPDATE = os.environ.get("WILDSIDE_UPDATE_SNAPSHOTS") == "1"
 # Settings with no usable default (required while the component is enabled).
-REQUIRED: dict[str, dict[str, Any]] = {"vault_eso": {"address": "https://vault.example.com"}}
+REQUIRED: dict[str, dict[str, Any]] = {
+    "vault_eso": {"address": "https://vault.example.com"},
+    "sops": {"age_recipients": ("age1872xyafd3ejyku9en0375fq2a432pyqmm6pz6e4e640z248zeu3sr99kn9",)},
+}
 CONTEXT = ClusterContext(
     name="snap",
     environment="dev",
