@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.action.cli import add_parser as add_action_parser
 
     add_action_parser(commands)
+    from wildside_ops.vault.bootstrap import add_parser as add_vault_parser
+
+    add_vault_parser(commands)
     return parser
 
 
@@ -185,10 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from wildside_ops.cluster_cli import run
 
             return run(args)
-        if command == "action":
+        if command in ("action", "vault"):
             from wildside_ops.action.cli import run as run_action
+            from wildside_ops.vault.bootstrap import run as run_vault
 
-            return run_action(args)
+            return (run_action if command == "action" else run_vault)(args)
         return _run_synth(args, ("cluster-stack", "platform-stack"))
     except ConfigError as exc:
         say(str(exc))

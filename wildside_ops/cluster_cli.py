@@ -61,6 +61,12 @@ def add_parsers(commands: Any) -> None:
             help="use the stack already synthesised in --outdir",
         )
         sub.add_argument(
+            "--stack",
+            choices=("cluster-stack", "vault-stack"),
+            default="cluster-stack",
+            help="the stack to plan or apply (vault-stack needs [vault_appliance])",
+        )
+        sub.add_argument(
             "--lock-timeout",
             default="2m",
             metavar="DURATION",
@@ -69,7 +75,7 @@ def add_parsers(commands: Any) -> None:
     modules = commands.add_parser(
         "modules",
         help="regenerate infra-modules/ (plain OpenTofu modules) from the constructs",
-        description="Write infra-modules/doks and infra-modules/fluxcd (main.tf.json and "
+        description="Write infra-modules/doks, fluxcd and vault_appliance (main.tf.json and "
         "README.md) from the same constructs cluster-stack uses.",
     )
     modules.add_argument("directory", nargs="?", type=Path, help="default: infra-modules/")
@@ -91,28 +97,28 @@ def run(args: argparse.Namespace) -> int:
     return _plan_or_deploy(args, apply=args.command == "deploy")
 
 
-def _synthesise(outdir: Path | None) -> Path:
+def _synthesise(outdir: Path | None, stack: str) -> Path:
     from app.config.load import load_config
-    from app.main import CLUSTER_STACK, SynthOptions, default_outdir, synthesise
+    from app.main import SynthOptions, default_outdir, synthesise
 
     config = load_config()
     say(f"configuration: {config.source} (cluster {config.cluster.name})")
-    options = SynthOptions(stacks=(CLUSTER_STACK,), outdir=outdir, publish=False)
+    options = SynthOptions(stacks=(stack,), outdir=outdir, publish=False)
     result, _platform = synthesise(config, options)
     return result.outdir or default_outdir()
 
 
 def _plan_or_deploy(args: argparse.Namespace, *, apply: bool) -> int:
-    from app.main import CLUSTER_STACK, default_outdir
+    from app.main import default_outdir
     from wildside_constructs.validation.errors import RenderError
     from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
 
     try:
         outdir = args.outdir or default_outdir()
         if not args.skip_synth:
-            outdir = _synthesise(args.outdir)
+            outdir = _synthesise(args.outdir, args.stack)
         outcome = plan_stack(
-            stack_folder(outdir, CLUSTER_STACK),
+            stack_folder(outdir, args.stack),
             os.environ,
             apply=apply,
             lock_timeout=args.lock_timeout,
