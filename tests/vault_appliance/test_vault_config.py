@@ -69,3 +69,16 @@ def test_consent_lets_the_api_face_the_internet() -> None:
 def test_snapshots_can_be_switched_off_explicitly() -> None:
     appliance = vault_config(snapshot={"enabled": False}).vault_appliance
     assert appliance is not None and not appliance.snapshot.enabled
+
+
+def test_recipients_come_from_the_environment_when_given() -> None:
+    from tests.support import example_with
+    from tests.vault_appliance.conftest import STATE
+
+    other = "age1" + "z" * 58
+    env = {"WILDSIDE_VAULT_RECIPIENTS": f"{APPLIANCE['bootstrap']['recipients'][0]}, {other}"}
+    config = example_with({"state": STATE, "vault_appliance": APPLIANCE}, env=env)
+    assert config.vault_appliance is not None
+    assert config.vault_appliance.bootstrap.recipients[1] == other
+    # Without a [vault_appliance] table the variable changes nothing.
+    assert example_with({}, env=env).vault_appliance is None
