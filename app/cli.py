@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_secrets_parser(commands)
     _gitops_command(commands)
+    from wildside_ops.vault.bootstrap import add_parser as add_vault_parser
+
+    add_vault_parser(commands)
     return parser
 
 
@@ -203,6 +206,12 @@ def _cluster_commands(commands: Any) -> None:
             help="use the stack already synthesised in --outdir",
         )
         sub.add_argument(
+            "--stack",
+            choices=("cluster-stack", "vault-stack"),
+            default="cluster-stack",
+            help="the stack to plan or apply (vault-stack needs [vault_appliance])",
+        )
+        sub.add_argument(
             "--lock-timeout",
             default="2m",
             metavar="DURATION",
@@ -211,7 +220,7 @@ def _cluster_commands(commands: Any) -> None:
     modules = commands.add_parser(
         "modules",
         help="regenerate infra-modules/ (plain OpenTofu modules) from the constructs",
-        description="Write infra-modules/doks and infra-modules/fluxcd (main.tf.json and "
+        description="Write infra-modules/doks, fluxcd and vault_appliance (main.tf.json and "
         "README.md) from the same constructs cluster-stack uses.",
     )
     modules.add_argument("directory", nargs="?", type=Path, help="default: infra-modules/")
@@ -257,6 +266,7 @@ def _plan_deploy(args: argparse.Namespace) -> int:
         skip_synth=args.skip_synth,
         lock_timeout=args.lock_timeout,
         apply=args.command == "deploy",
+        stack=args.stack,
     )
 
 
@@ -298,6 +308,12 @@ def _gitops(args: argparse.Namespace) -> int:
     return run_bootstrap(args)
 
 
+def _vault(args: argparse.Namespace) -> int:
+    from wildside_ops.vault.bootstrap import run
+
+    return run(args)
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "synth": _synth,
     "render": _synth,
@@ -308,6 +324,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "action": _action,
     "secrets": _secrets,
     "gitops": _gitops,
+    "vault": _vault,
 }
 
 

@@ -9,6 +9,7 @@ The post-synth hook mirrors the folder into the GitOps repository's ``modules/``
 from __future__ import annotations
 
 import filecmp
+import importlib
 import json
 import sys
 import tempfile
@@ -55,7 +56,28 @@ SPECS = (
         '  repository_url = "https://github.com/example/wildside-infra.git"\n'
         "  git_token      = var.flux_git_token\n}",
     ),
+    ModuleSpec(
+        "vault_appliance",
+        "vault_module_stack.VaultApplianceModuleStack",
+        "wildside_constructs/vault_appliance/appliance.py",
+        "The shared Vault: Droplets running a pinned Vault with Raft on block-storage "
+        "volumes (first-boot script with checksum-pinned install, node-local TLS key and "
+        "a Raft snapshot timer to Spaces), a firewall opening 8200 to the load balancer "
+        "and listed ranges and 8201 between peers only, a load balancer with a managed "
+        "Let's Encrypt certificate and health checks, an A record, and prevent_destroy "
+        "on Droplets, volumes and the load balancer.",
+        'module "vault" {\n  source            = "./modules/vault_appliance"\n'
+        '  domain            = "example.com"\n  vault_deb_sha256  = "<sha256 of the .deb>"\n'
+        '  snapshot_bucket   = "wildside-vault-snapshots"\n'
+        '  snapshot_endpoint = "https://nyc3.digitaloceanspaces.com"\n}',
+    ),
 )
+
+
+def _stack_class(name: str) -> Any:
+    """``Class`` in stacks.module_stacks, or ``module.Class`` in another stacks module."""
+    module, _, cls = name.rpartition(".")
+    return getattr(importlib.import_module(f"stacks.{module or 'module_stacks'}"), cls)
 
 
 def _strip_comments(node: Any) -> Any:
@@ -116,13 +138,11 @@ def generate(root: Path = MODULES_DIR) -> list[Path]:
     prepare_node()
     from cdktf import App
 
-    from stacks import module_stacks
-
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="wildside-modules-") as tmp:
         app = App(outdir=tmp)
         for spec in SPECS:
-            getattr(module_stacks, spec.stack)(app, f"{spec.name}-module")
+            _stack_class(spec.stack)(app, f"{spec.name}-module")
         app.synth()
         for spec in SPECS:
             synthesised = json.loads(

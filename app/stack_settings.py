@@ -12,6 +12,7 @@ from wildside_constructs.registry import BY_KEY
 if TYPE_CHECKING:
     from stacks.cluster_stack import ClusterStackSettings
     from stacks.state import StackState
+    from stacks.vault_stack import VaultStackSettings
     from wildside_constructs.cluster.doks import DoksClusterSettings
 
 
@@ -107,3 +108,18 @@ def stack_state(config: WildsideConfig, environ: Mapping[str, str]) -> StackStat
 
     engine = environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu"
     return StackState(cluster=config.cluster.name, settings=config.state, engine=engine)
+
+
+def vault_stack_settings(
+    config: WildsideConfig, environ: Mapping[str, str]
+) -> VaultStackSettings | None:
+    """vault-stack's settings, or None when there is no ``[vault_appliance]`` table."""
+    if config.vault_appliance is None:
+        return None
+    from stacks.vault_stack import VaultStackSettings
+    from wildside_constructs.vault_appliance.construct_settings import VaultConstructSettings
+
+    return VaultStackSettings(
+        appliance=VaultConstructSettings.from_settings(config.vault_appliance),
+        state=stack_state(config, environ),
+    )

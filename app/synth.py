@@ -18,6 +18,7 @@ from app.stack_settings import (
     cluster_stack_settings,
     platform_settings,
     stack_state,
+    vault_stack_settings,
 )
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ EXIT_BAD_INPUT = 2
 
 CLUSTER_STACK = "cluster-stack"  # holds the Flux bootstrap too (docs/flux-bootstrap.md)
 PLATFORM_STACK = "platform-stack"
+# Synthesised with cluster-stack, and only when [vault_appliance] is configured.
+VAULT_STACK = "vault-stack"
 ALL_STACKS = (CLUSTER_STACK, PLATFORM_STACK)
 
 
@@ -103,6 +106,19 @@ def synthesise(
 
             stack_settings = cluster_stack_settings(config, os.environ)
             checks.append(ClusterStack(app, CLUSTER_STACK, settings=stack_settings).preflight)
+    vault_settings = vault_stack_settings(config, os.environ)
+    if vault_settings is None and VAULT_STACK in options.stacks:
+        from app.config.errors import ConfigError, Problem
+
+        fix = "add a [vault_appliance] table (docs/vault-appliance.md) to synthesise vault-stack"
+        raise ConfigError([Problem("vault_appliance", f"is not configured; {fix}")])
+    if vault_settings is not None and (
+        CLUSTER_STACK in options.stacks or VAULT_STACK in options.stacks
+    ):
+        with step(f"building {VAULT_STACK} for appliance {vault_settings.appliance.name}"):
+            from stacks.vault_stack import VaultStack
+
+            checks.append(VaultStack(app, VAULT_STACK, settings=vault_settings).preflight)
     with step(f"synthesising {', '.join(options.stacks)} into {outdir}"):
         # Checks that cdktf would run mid-synth run first, so a failure writes nothing.
         for check in checks:

@@ -18,35 +18,42 @@ EXIT_ERROR = 1
 EXIT_CHANGES = 2
 
 
-def run(*, outdir: Path | None, skip_synth: bool, lock_timeout: str, apply: bool) -> int:
-    """``wildside plan`` (``apply=False``) or ``wildside deploy`` (``apply=True``)."""
-    return _plan_or_deploy(outdir, skip_synth, lock_timeout, apply=apply)
+def run(
+    *,
+    outdir: Path | None,
+    skip_synth: bool,
+    lock_timeout: str,
+    apply: bool,
+    stack: str = "cluster-stack",
+) -> int:
+    """``wildside plan`` (``apply=False``) or ``wildside deploy`` (``apply=True``) of ``stack``."""
+    return _plan_or_deploy(outdir, skip_synth, lock_timeout, apply=apply, stack=stack)
 
 
-def _synthesise(outdir: Path | None) -> Path:
+def _synthesise(outdir: Path | None, stack: str) -> Path:
     from app.config.load import load_config
-    from app.synth import CLUSTER_STACK, SynthOptions, default_outdir, synthesise
+    from app.synth import SynthOptions, default_outdir, synthesise
 
     config = load_config()
     say(f"configuration: {config.source} (cluster {config.cluster.name})")
-    options = SynthOptions(stacks=(CLUSTER_STACK,), outdir=outdir, publish=False)
+    options = SynthOptions(stacks=(stack,), outdir=outdir, publish=False)
     result, _platform = synthesise(config, options)
     return result.outdir or default_outdir()
 
 
 def _plan_or_deploy(
-    outdir_arg: Path | None, skip_synth: bool, lock_timeout: str, *, apply: bool
+    outdir_arg: Path | None, skip_synth: bool, lock_timeout: str, *, apply: bool, stack: str
 ) -> int:
-    from app.synth import CLUSTER_STACK, default_outdir
+    from app.synth import default_outdir
     from wildside_constructs.validation.errors import RenderError
     from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
 
     try:
         outdir = outdir_arg or default_outdir()
         if not skip_synth:
-            outdir = _synthesise(outdir_arg)
+            outdir = _synthesise(outdir_arg, stack)
         outcome = plan_stack(
-            stack_folder(outdir, CLUSTER_STACK),
+            stack_folder(outdir, stack),
             os.environ,
             apply=apply,
             lock_timeout=lock_timeout,

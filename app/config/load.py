@@ -29,6 +29,7 @@ from app.config.model import (
 )
 from app.config.validate import validate
 from wildside_constructs.registry import BY_KEY, COMPONENTS
+from wildside_constructs.vault_appliance.settings import VaultApplianceSettings
 
 EXAMPLE_CONFIG = Path(__file__).with_name("example.toml")
 CONFIG_ENV = "WILDSIDE_CONFIG"
@@ -62,6 +63,8 @@ BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     **{spec.env: ("components", spec.key) for spec in COMPONENTS},
 }
 NODE_POOLS_ENV = "WILDSIDE_NODE_POOLS"
+# Operators' age public keys (whitespace- or comma-separated) for [vault_appliance.bootstrap].
+RECIPIENTS_ENV = "WILDSIDE_VAULT_RECIPIENTS"
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -104,6 +107,9 @@ def apply_environment(raw: dict[str, Any], environ: Mapping[str, str]) -> list[P
             problems.append(Problem(NODE_POOLS_ENV, f"is not valid JSON: {exc}"))
         else:
             raw["node_pools"] = pools
+    if RECIPIENTS_ENV in environ and isinstance(raw.get("vault_appliance"), dict):
+        keys = environ[RECIPIENTS_ENV].replace(",", " ").split()
+        raw["vault_appliance"].setdefault("bootstrap", {})["recipients"] = keys
     return problems
 
 
@@ -123,7 +129,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     settings: dict[str, Any] = {}
     for key, spec in BY_KEY.items():
         settings[key] = from_mapping(spec.settings, raw.pop(key, {}), key, problems)
-    known = {"cluster", "node_pools", "gitops", "state", "flux", "components"}
+    known = {"cluster", "node_pools", "gitops", "state", "flux", "components", "vault_appliance"}
     for table in sorted(set(raw) - known):
         names = ", ".join(sorted(known | set(BY_KEY)))
         problems.append(Problem(table, f"unknown table; known tables: {names}"))
@@ -142,6 +148,11 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
         flux=from_mapping(FluxSettings, raw.get("flux", {}), "flux", problems),
         components=from_mapping(Components, raw.get("components", {}), "components", problems),
         settings=settings,
+        vault_appliance=from_mapping(
+            VaultApplianceSettings, raw["vault_appliance"], "vault_appliance", problems
+        )
+        if "vault_appliance" in raw
+        else None,
         source=source,
     )
     # Semantic checks run even after type errors so every problem shows at once,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from wildside_constructs.registry import COMPONENTS
 from wildside_constructs.settings.state import StateSettings
+from wildside_constructs.vault_appliance.settings import VaultApplianceSettings
 
 __all__ = ["StateSettings"]  # the [state] table: defined once, beside the stacks' other settings
 
@@ -141,4 +142,6 @@ class WildsideConfig:
     components: Components = field(default_factory=Components)
     # Component key -> that component's settings dataclass (see the registry).
     settings: dict[str, Any] = field(default_factory=dict)
+    # The shared Vault (vault-stack); None, the default, synthesises no such stack.
+    vault_appliance: VaultApplianceSettings | None = None
     source: str = ""

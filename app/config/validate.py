@@ -257,5 +257,16 @@ def _components(config: WildsideConfig) -> list[Problem]:
     return found
 
 
+def _vault_appliance(config: WildsideConfig) -> list[Problem]:
+    appliance = config.vault_appliance
+    return appliance.problems("vault_appliance") if appliance is not None else []
+
+
 def validate(config: WildsideConfig) -> list[Problem]:
-    return _cluster(config) + _pools(config) + _gitops_and_state(config) + _components(config)
+    return (
+        _cluster(config)
+        + _pools(config)
+        + _gitops_and_state(config)
+        + _components(config)
+        + _vault_appliance(config)
+    )

@@ -50,6 +50,8 @@ class FakeVault:
     forbidden: set[str] = field(default_factory=set)  # fnmatch patterns of API paths
     forbidden_writes: set[str] = field(default_factory=set)  # the same, POST/PUT only
     hooks: list[Callable[[Request], None]] = field(default_factory=list)
+    # Extra endpoints (tests/fakes/fake_vault_sys.py); consulted first, under the lock.
+    routes: list[Callable[[Request, dict[str, str]], Reply | None]] = field(default_factory=list)
     log: list[Request] = field(default_factory=list)
     kv: dict[tuple[str, str], list[dict[str, Any] | None]] = field(default_factory=dict)
     auth_mounts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -142,6 +144,9 @@ class FakeVault:
 
     def _dispatch(self, req: Request, query: dict[str, str], headers: dict[str, str]) -> Reply:
         reply: Reply | None = None
+        for route in self.routes:
+            if (reply := route(req, query)) is not None:
+                return reply
         if req.path == "sys/health":
             reply = self._health()
         elif self._failures:

@@ -24,6 +24,8 @@ PROTECTED_TYPES = frozenset(
     }
 )
 
+CLUSTER_CONSENT = "cluster.allow_destroy = true (WILDSIDE_ALLOW_DESTROY=true)"
+
 
 def _prevents_destroy(resource: TerraformResource) -> bool:
     # to_terraform() merges add_override() values, so an override counts too.
@@ -37,9 +39,16 @@ def _prevents_destroy(resource: TerraformResource) -> bool:
 class DestroyProtection:
     """Fail synth when a protected resource could be destroyed by accident."""
 
-    def __init__(self, *, allow_destroy: bool, types: frozenset[str] = PROTECTED_TYPES) -> None:
+    def __init__(
+        self,
+        *,
+        allow_destroy: bool,
+        types: frozenset[str] = PROTECTED_TYPES,
+        consent: str = CLUSTER_CONSENT,
+    ) -> None:
         self.allow_destroy = allow_destroy
         self.types = types
+        self.consent = consent
 
     def problem(self, node: IConstruct) -> Problem | None:
         if self.allow_destroy or not isinstance(node, TerraformResource):
@@ -50,7 +59,7 @@ class DestroyProtection:
         return Problem(
             node.node.path,
             f"{kind}.{node.friendly_unique_id} has no lifecycle.prevent_destroy = true; add "
-            "it, or set cluster.allow_destroy = true (WILDSIDE_ALLOW_DESTROY=true) to destroy",
+            f"it, or set {self.consent} to destroy",
         )
 
     def visit(self, node: IConstruct) -> None:
@@ -67,7 +76,13 @@ class DestroyProtection:
             raise DestroyProtectionError(problems)
 
 
-def protect(stack: TerraformStack, *, allow_destroy: bool) -> DestroyProtection:
-    aspect = DestroyProtection(allow_destroy=allow_destroy)
+def protect(
+    stack: TerraformStack,
+    *,
+    allow_destroy: bool,
+    types: frozenset[str] = PROTECTED_TYPES,
+    consent: str = CLUSTER_CONSENT,
+) -> DestroyProtection:
+    aspect = DestroyProtection(allow_destroy=allow_destroy, types=types, consent=consent)
     Aspects.of(stack).add(aspect)
     return aspect
