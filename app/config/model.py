@@ -98,6 +98,8 @@ class FluxSettings:
     kube_auth: Literal["exec", "token"] = "exec"
     # Bump to re-run the bootstrap Job with unchanged inputs (e.g. after a manual removal).
     revision: int = 1
+    # sha256:<64 hex> of ghcr.io/fluxcd/flux-cli:v<FLUX_VERSION>; required with s3 state.
+    cli_digest: str = ""
 
 
 def _enabled(self: Any) -> tuple[str, ...]:

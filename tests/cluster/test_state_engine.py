@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.cluster.conftest import synth_stack
+from tests.cluster.conftest import TEST_DIGEST, synth_stack
 from tests.support import example_with
 
 ENGINE = shutil.which("tofu") or shutil.which("terraform")
@@ -69,11 +69,15 @@ def _config(cluster: str, endpoint: str, **state: object) -> Any:
     return example_with(
         {
             "cluster": {"name": cluster},
+            "flux": {"cli_digest": TEST_DIGEST},
             "state": {
                 "backend": "s3",
                 "bucket": BUCKET,
                 "endpoint": endpoint,
                 "use_path_style": True,
+                # Terraform cannot encrypt: plain-text state, acknowledged.
+                "encryption": False,
+                "allow_unencrypted": True,
                 **state,
             },
         }
