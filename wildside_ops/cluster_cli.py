@@ -66,6 +66,12 @@ def add_parsers(commands: Any) -> None:
             metavar="DURATION",
             help="how long to wait for another run's state lock (default 2m)",
         )
+    deploy.add_argument(
+        "--require-versioning",
+        action="store_true",
+        help="refuse to deploy when the s3 state bucket does not keep versions "
+        "(the default when CI=true; otherwise a warning)",
+    )
     modules = commands.add_parser(
         "modules",
         help="regenerate infra-modules/ (plain OpenTofu modules) from the constructs",
@@ -106,18 +112,26 @@ def _plan_or_deploy(args: argparse.Namespace, *, apply: bool) -> int:
     from app.main import CLUSTER_STACK, default_outdir
     from wildside_constructs.validation.errors import RenderError
     from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
+    from wildside_ops.state_bucket import StateBucketError, check_versioning
 
     try:
         outdir = args.outdir or default_outdir()
         if not args.skip_synth:
             outdir = _synthesise(args.outdir)
+        stack_dir = stack_folder(outdir, CLUSTER_STACK)
+        if apply and (stack_dir / "cdk.tf.json").is_file():
+            finding = check_versioning(stack_dir, os.environ, require=args.require_versioning)
+            if finding is not None and finding.versioned:
+                say(f"state bucket {finding.bucket!r}: {finding.detail}")
+            elif finding is not None:
+                say(f"warning: {finding.detail}")
         outcome = plan_stack(
-            stack_folder(outdir, CLUSTER_STACK),
+            stack_dir,
             os.environ,
             apply=apply,
             lock_timeout=args.lock_timeout,
         )
-    except (ConfigError, RenderError, EngineError) as error:
+    except (ConfigError, RenderError, EngineError, StateBucketError) as error:
         say(f"error: {error}")
         return EXIT_ERROR
     if not apply:
