@@ -23,6 +23,7 @@ def cluster_context(config: WildsideConfig) -> ClusterContext:
         domain=cluster.domain,
         acme_email=cluster.acme_email,
         enabled=enabled_components(config),
+        app_namespaces=cluster.app_namespaces,
     )
 
 

@@ -126,9 +126,9 @@ def test_a_versioned_bucket_passes_in_ci_mode(
 
 def _release_stack(tmp: Path, endpoint: str, bucket: str, release: str) -> Path:
     """A provider-free cluster-stack (the real backend block) with one output."""
+    from app.props import cluster_stack_props
     from cdktf import App, TerraformOutput, TerraformStack
 
-    from app.props import cluster_stack_props
     from stacks.state import configure_state
 
     config = example_with(
