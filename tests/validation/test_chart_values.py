@@ -32,6 +32,7 @@ SCHEMAS = {
     ("external-dns", "1.19.0"): "external-dns-1.19.0.schema.json",
     ("external-secrets", "1.1.1"): "external-secrets-1.1.1.schema.json",
     ("cloudnative-pg", "0.26.1"): "cloudnative-pg-0.26.1.schema.json",
+    ("plugin-barman-cloud", "0.7.0"): "plugin-barman-cloud-0.7.0.schema.json",
 }
 # Keys a chart's templates read that its generated schema leaves out (values.yaml
 # has them only as comments): external-secrets 1.1.1 templates/poddisruptionbudget.yaml,
@@ -147,6 +148,17 @@ def _chart(release: Mapping[str, Any]) -> tuple[str, str]:
 
 CONFIGS = {
     "default": config,
+    "backups": lambda: example_with(
+        {
+            "cnpg": {
+                "backup": {
+                    "enabled": True,
+                    "bucket": "wildside-backups",
+                    "endpoint": "https://nyc3.digitaloceanspaces.com",
+                }
+            }
+        }
+    ),
     "without-vault": lambda: example_with(
         {"components": {"vault_eso": False}, "cnpg": {"instances": 1}, "traefik": {"replicas": 3}}
     ),
@@ -158,7 +170,7 @@ def test_every_release_passes_its_charts_values_schema(name: str) -> None:
     releases = _releases(CONFIGS[name]())
     charts = {_chart(release) for release in releases.values()}
     assert charts <= set(SCHEMAS) | NO_VALUES, "a chart is not covered: add its schema"
-    if name == "default":  # every component on
+    if name == "backups":  # every component on, and the backup plugin
         assert charts == set(SCHEMAS) | NO_VALUES
     for path, release in sorted(releases.items()):
         values = release["spec"].get("values", {})

@@ -220,6 +220,8 @@ class CnpgSettings:
     operator_resources: Resources = field(default_factory=Resources)
     credentials: DatabaseCredentials = field(default_factory=DatabaseCredentials)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    # Lets the postgres superuser log in (enableSuperuserAccess); off by default.
+    superuser_access: bool = False
     # Namespaces allowed to reach PostgreSQL (5432); each must be a platform
     # namespace or one in cluster.app_namespaces (docs/network-policies.md).
     client_namespaces: tuple[str, ...] = ()
@@ -292,6 +294,12 @@ class CnpgSettings:
         for part in (
             self.credentials.requires("cnpg.credentials"),
             self.backup.requires("cnpg.backup"),
+            {
+                "cert_manager": "cnpg.backup uses the Barman Cloud plugin, whose certificates "
+                "cert-manager issues; or set cnpg.backup.enabled = false"
+            }
+            if self.backup.enabled
+            else {},
         ):
             for key, reason in part.items():
                 needed[key] = f"{needed[key]}; {reason}" if key in needed else reason
