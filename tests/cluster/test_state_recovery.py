@@ -126,9 +126,9 @@ def test_a_versioned_bucket_passes_in_ci_mode(
 
 def _release_stack(tmp: Path, endpoint: str, bucket: str, release: str) -> Path:
     """A provider-free cluster-stack (the real backend block) with one output."""
-    from app.props import cluster_stack_props
     from cdktf import App, TerraformOutput, TerraformStack
 
+    from app.stack_settings import cluster_stack_settings
     from stacks.state import configure_state
 
     config = example_with(
@@ -144,11 +144,11 @@ def _release_stack(tmp: Path, endpoint: str, bucket: str, release: str) -> Path:
             },
         }
     )
-    props = cluster_stack_props(config, {"TERRAFORM_BINARY_NAME": ENGINE or ""})
-    assert props.state is not None
+    settings = cluster_stack_settings(config, {"TERRAFORM_BINARY_NAME": ENGINE or ""})
+    assert settings.state is not None
     app = App(outdir=str(tmp))
     stack = TerraformStack(app, "cluster-stack")
-    configure_state(stack, "cluster-stack", props.state)
+    configure_state(stack, "cluster-stack", settings.state)
     TerraformOutput(stack, "release", value=release)
     app.synth()
     return tmp / "stacks" / "cluster-stack"

@@ -15,7 +15,7 @@ from typing import Any
 
 from wildside_constructs import flux
 from wildside_constructs.model import SOURCES, DeployUnit, HelmSource
-from wildside_constructs.props.cnpg import DATABASE_NAMESPACE, OPERATOR_NAMESPACE
+from wildside_constructs.settings.cnpg import DATABASE_NAMESPACE, OPERATOR_NAMESPACE
 
 # cloudnative-pg/charts tag plugin-barman-cloud-v0.7.0 (appVersion v0.13.0);
 # the ObjectStore schema in ../shared/schemas is the same at v0.13.0 and v0.14.0.
