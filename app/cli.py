@@ -217,6 +217,12 @@ def _cluster_commands(commands: Any) -> None:
             metavar="DURATION",
             help="how long to wait for another run's state lock (default 2m)",
         )
+    deploy.add_argument(
+        "--require-versioning",
+        action="store_true",
+        help="refuse to deploy when the s3 state bucket does not keep versions "
+        "(the default when CI=true; otherwise a warning)",
+    )
     modules = commands.add_parser(
         "modules",
         help="regenerate infra-modules/ (plain OpenTofu modules) from the constructs",
@@ -267,6 +273,7 @@ def _plan_deploy(args: argparse.Namespace) -> int:
         lock_timeout=args.lock_timeout,
         apply=args.command == "deploy",
         stack=args.stack,
+        require_versioning=getattr(args, "require_versioning", False),
     )
 
 

@@ -24,6 +24,7 @@ def cluster_context(config: WildsideConfig) -> ClusterContext:
         domain=cluster.domain,
         acme_email=cluster.acme_email,
         enabled=enabled_components(config),
+        app_namespaces=cluster.app_namespaces,
     )
 
 
@@ -96,6 +97,7 @@ def cluster_stack_settings(
             branch=config.gitops.branch,
             kube_auth=flux.kube_auth,
             revision=flux.revision,
+            image_digest=flux.cli_digest,
         )
         if flux.bootstrap
         else None,
@@ -104,10 +106,15 @@ def cluster_stack_settings(
 
 def stack_state(config: WildsideConfig, environ: Mapping[str, str]) -> StackState:
     """One backend for every stack of a cluster; each stack gets its own key."""
-    from stacks.state import StackState
+    from stacks.state import PASSPHRASE_ENV, StackState
 
     engine = environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu"
-    return StackState(cluster=config.cluster.name, settings=config.state, engine=engine)
+    return StackState(
+        cluster=config.cluster.name,
+        settings=config.state,
+        engine=engine,
+        passphrase_set=bool(environ.get(PASSPHRASE_ENV, "")),
+    )
 
 
 def vault_stack_settings(

@@ -29,6 +29,7 @@ class ClusterFluxSettings:
     branch: str
     kube_auth: Literal["exec", "token"] = "exec"
     revision: int = 1
+    image_digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class ClusterStack(TerraformStack):
                 cluster_name=cluster_name,
                 git_token=Ref(f"var.{token.friendly_unique_id}"),
                 revision=flux.revision,
+                image_digest=flux.image_digest,
             ),
         )
         TerraformOutput(self, "flux_version", value=FLUX_VERSION)

@@ -172,7 +172,11 @@ class FluxModuleStack(TerraformStack):
         from cdktf_cdktf_provider_kubernetes.provider import KubernetesProvider
 
         from wildside_constructs.cluster.flux_bootstrap import FluxBootstrap, FluxBootstrapSettings
-        from wildside_constructs.cluster.flux_sync import FLUX_VERSION, GIT_SECRET_NAME
+        from wildside_constructs.cluster.flux_sync import (
+            FLUX_CLI_IMAGE,
+            FLUX_VERSION,
+            GIT_SECRET_NAME,
+        )
         from wildside_constructs.model import FLUX_NAMESPACE, FLUX_SOURCE_NAME
 
         KubernetesProvider(self, "kubernetes")
@@ -203,6 +207,18 @@ class FluxModuleStack(TerraformStack):
             ),
             revision=_variable(
                 self, "revision", "number", "Bump to re-run the bootstrap Job.", default=1
+            ),
+            image_digest=_variable(
+                self,
+                "image_digest",
+                "string",
+                f"sha256 digest of {FLUX_CLI_IMAGE}; the Job runs it by tag and digest.",
+                validation=_rules(
+                    (
+                        'can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))',
+                        "Use sha256:<64 hex>, e.g. from `crane digest`.",
+                    )
+                ),
             ),
         )
         FluxBootstrap(self, "flux", settings=settings)

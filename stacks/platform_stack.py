@@ -18,6 +18,7 @@ from stacks.state import StackState, configure_state
 from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit
 from wildside_constructs.platform.cluster_tree import ClusterTree
 from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.network import client_problems, created_namespaces, secure
 from wildside_constructs.platform.sources import Sources
 from wildside_constructs.registry import BY_KEY
 from wildside_constructs.validation.errors import RenderError
@@ -52,6 +53,14 @@ class PlatformStack(TerraformStack):
         for key, component_settings in settings.components.items():
             cls = BY_KEY[key].construct_class()
             self.components[key] = cls(self, key, context=context, settings=component_settings)
+        # Default-deny ingress in every namespace the platform creates, plus its allows.
+        created = created_namespaces([u for c in self.components.values() for u in c.units])
+        known = set(created) | set(context.app_namespaces)
+        network_problems = client_problems(settings.components, known, context)
+        if network_problems:
+            raise RenderError(network_problems)
+        for component in self.components.values():
+            component.units = secure(component.units, settings.components, context)
         sources = Sources(
             self,
             "sources",

@@ -21,13 +21,16 @@ from cdktf import (
 
 from stacks.backend import local_backend
 from wildside_constructs.cluster.errors import (
+    StatePassphraseError,
     StateSettingsError,
     encryption_problem,
     is_terraform,
+    passphrase_problem,
 )
 from wildside_constructs.settings.state import StateSettings
 
 PASSPHRASE_VARIABLE = "state_passphrase"  # noqa: S105 - a variable name
+PASSPHRASE_ENV = f"TF_VAR_{PASSPHRASE_VARIABLE}"
 # OpenTofu's pbkdf2 key provider refuses shorter passphrases.
 MIN_PASSPHRASE = 16
 
@@ -40,6 +43,8 @@ class StackState:
     settings: StateSettings = field(default_factory=StateSettings)
     # TERRAFORM_BINARY_NAME, default tofu: Terraform cannot encrypt state.
     engine: str = "tofu"
+    # Whether TF_VAR_state_passphrase is set where synth runs (never its value).
+    passphrase_set: bool = False
 
 
 def state_key(state: StackState, stack_name: str) -> str:
@@ -48,15 +53,18 @@ def state_key(state: StackState, stack_name: str) -> str:
 
 
 def configure_state(stack: TerraformStack, stack_name: str, state: StackState) -> None:
-    """Set the backend and, when asked, OpenTofu state encryption."""
+    """Set the backend and OpenTofu state encryption (on by default for s3)."""
     settings = state.settings
-    if settings.encryption and is_terraform(state.engine):
+    encrypted = settings.encrypted()
+    if encrypted and is_terraform(state.engine):
         raise StateSettingsError([encryption_problem(state.engine)])
+    if encrypted and settings.backend == "s3" and not state.passphrase_set:
+        raise StatePassphraseError([passphrase_problem()])
     if settings.backend == "s3":
         _s3_backend(stack, stack_name, state)
     else:
         local_backend(stack, stack_name)
-    if settings.encryption:
+    if encrypted:
         _encryption(stack)
 
 

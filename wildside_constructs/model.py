@@ -26,6 +26,8 @@ class ClusterContext:
     domain: str
     acme_email: str
     enabled: tuple[str, ...]
+    # Namespaces the cluster's applications run in (network allow-lists may name them).
+    app_namespaces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
 from typing import TextIO
 
 from app.log import say
 from wildside_constructs.cluster.errors import encryption_problem, is_terraform
+from wildside_ops.retry import RetryPolicy, classify
 
 ENGINE_ENV = "TERRAFORM_BINARY_NAME"
 DEFAULT_ENGINE = "tofu"
@@ -89,6 +90,8 @@ class Engine:
     environ: Mapping[str, str]
     stream: TextIO | None = None
     log: Callable[[str], None] = say
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retries: int = 0
 
     @property
     def name(self) -> str:
@@ -125,10 +128,35 @@ class Engine:
         self.log(f"{self.name} {args[0]}: exit {code} after {time.perf_counter() - started:.1f}s")
         return Run(code, tuple(kept))
 
+    def should_retry(self, command: str, done: Run) -> bool:
+        """After a failure: wait and return True when it is worth another try."""
+        found = classify(done.error_text())
+        if found is None:
+            return False
+        kind, line = found
+        self.retries += 1
+        delay = self.retry.wait(kind, self.retries)
+        if delay is None:
+            self.log(f"{self.name} {command}: {kind} ({line}); retry budget spent, giving up")
+            return False
+        self.log(
+            f"{self.name} {command}: {kind} ({line}); "
+            f"retry {self.retries}/{self.retry.attempts} in {delay:.1f}s"
+        )
+        self.retry.sleep(delay)
+        return True
+
+    def run_retrying(self, *args: str, ok: tuple[int, ...] = (0,)) -> Run:
+        """``run``, again after a rate limit or transient error, within the budget."""
+        while True:
+            done = self.run(*args)
+            if done.returncode in ok or not self.should_retry(args[0], done):
+                return done
+
     def init(self) -> None:
         # -reconfigure: a cdktf.out folder is shared between clusters, and a
         # changed backend key must switch state, never migrate it.
-        done = self.run("init", "-input=false", "-no-color", "-reconfigure")
+        done = self.run_retrying("init", "-input=false", "-no-color", "-reconfigure")
         if done.returncode != 0:
             raise EngineError(f"{self.name} init failed:\n{done.error_text()}")
 
@@ -139,7 +167,7 @@ class Engine:
         plan_file.unlink(missing_ok=True)
         if save:
             args.append(f"-out={PLAN_FILE}")
-        done = self.run(*args)
+        done = self.run_retrying(*args, ok=(0, 2))
         outcome = {0: PlanOutcome.NO_CHANGES, 2: PlanOutcome.CHANGES}
         return outcome.get(done.returncode, PlanOutcome.ERROR), done
 
@@ -156,24 +184,37 @@ def plan_stack(
     apply: bool = False,
     lock_timeout: str = "2m",
     stream: TextIO | None = None,
+    retry: RetryPolicy | None = None,
 ) -> PlanOutcome:
     """Init and plan; with ``apply``, apply the saved plan when it has changes.
 
-    Returns the plan's outcome; raises :class:`EngineError` when the engine is
-    missing, init fails or the apply fails.
+    Rate limits and transient API errors are retried within ``retry``'s
+    budget (wildside_ops/retry.py); a failed apply is retried by planning
+    again. Returns the plan's outcome; raises :class:`EngineError` when the
+    engine is missing or init, plan or apply fails for good.
     """
     binary = resolve_engine(environ)
     check_stack(stack_dir, binary)
-    engine = Engine(binary, stack_dir, environ, stream=stream)
+    if retry is None:
+        try:
+            retry = RetryPolicy.from_environ(environ)
+        except ValueError as error:
+            raise EngineError(str(error)) from error
+    engine = Engine(binary, stack_dir, environ, stream=stream, retry=retry)
     engine.init()
-    outcome, done = engine.plan(save=apply, lock_timeout=lock_timeout)
     plan_file = stack_dir / PLAN_FILE
     try:
-        if outcome is PlanOutcome.ERROR:
-            raise EngineError(f"{engine.name} plan failed:\n{done.error_text()}")
-        if outcome is PlanOutcome.CHANGES and apply:
+        while True:
+            outcome, done = engine.plan(save=apply, lock_timeout=lock_timeout)
+            if outcome is PlanOutcome.ERROR:
+                raise EngineError(f"{engine.name} plan failed:\n{done.error_text()}")
+            if outcome is not PlanOutcome.CHANGES or not apply:
+                break
             applied = engine.apply_saved_plan(lock_timeout=lock_timeout)
-            if applied.returncode != 0:
+            if applied.returncode == 0:
+                break
+            # A failed apply leaves the saved plan stale: plan again, then apply.
+            if not engine.should_retry("apply", applied):
                 raise EngineError(f"{engine.name} apply failed:\n{applied.error_text()}")
     finally:
         # A saved plan holds the state's values: it does not outlive the run.

@@ -25,9 +25,12 @@ def run(
     lock_timeout: str,
     apply: bool,
     stack: str = "cluster-stack",
+    require_versioning: bool = False,
 ) -> int:
     """``wildside plan`` (``apply=False``) or ``wildside deploy`` (``apply=True``) of ``stack``."""
-    return _plan_or_deploy(outdir, skip_synth, lock_timeout, apply=apply, stack=stack)
+    return _plan_or_deploy(
+        outdir, skip_synth, lock_timeout, apply=apply, stack=stack, require=require_versioning
+    )
 
 
 def _synthesise(outdir: Path | None, stack: str) -> Path:
@@ -42,23 +45,37 @@ def _synthesise(outdir: Path | None, stack: str) -> Path:
 
 
 def _plan_or_deploy(
-    outdir_arg: Path | None, skip_synth: bool, lock_timeout: str, *, apply: bool, stack: str
+    outdir_arg: Path | None,
+    skip_synth: bool,
+    lock_timeout: str,
+    *,
+    apply: bool,
+    stack: str,
+    require: bool,
 ) -> int:
     from app.synth import default_outdir
     from wildside_constructs.validation.errors import RenderError
     from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
+    from wildside_ops.state_bucket import StateBucketError, check_versioning
 
     try:
         outdir = outdir_arg or default_outdir()
         if not skip_synth:
             outdir = _synthesise(outdir_arg, stack)
+        stack_dir = stack_folder(outdir, stack)
+        if apply and (stack_dir / "cdk.tf.json").is_file():
+            finding = check_versioning(stack_dir, os.environ, require=require)
+            if finding is not None and finding.versioned:
+                say(f"state bucket {finding.bucket!r}: {finding.detail}")
+            elif finding is not None:
+                say(f"warning: {finding.detail}")
         outcome = plan_stack(
-            stack_folder(outdir, stack),
+            stack_dir,
             os.environ,
             apply=apply,
             lock_timeout=lock_timeout,
         )
-    except (ConfigError, RenderError, EngineError) as error:
+    except (ConfigError, RenderError, EngineError, StateBucketError) as error:
         say(f"error: {error}")
         return EXIT_ERROR
     if not apply:

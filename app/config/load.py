@@ -54,12 +54,14 @@ STRING_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_ENDPOINT": ("state", "endpoint"),
     "WILDSIDE_STATE_KEY_PREFIX": ("state", "key_prefix"),
     "WILDSIDE_FLUX_KUBE_AUTH": ("flux", "kube_auth"),
+    "WILDSIDE_FLUX_CLI_DIGEST": ("flux", "cli_digest"),
 }
 BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_ALLOW_DESTROY": ("cluster", "allow_destroy"),
     "WILDSIDE_STATE_ENCRYPTION": ("state", "encryption"),
     "WILDSIDE_STATE_USE_PATH_STYLE": ("state", "use_path_style"),
     "WILDSIDE_FLUX_BOOTSTRAP": ("flux", "bootstrap"),
+    "WILDSIDE_STATE_ALLOW_UNENCRYPTED": ("state", "allow_unencrypted"),
     **{spec.env: ("components", spec.key) for spec in COMPONENTS},
 }
 NODE_POOLS_ENV = "WILDSIDE_NODE_POOLS"

@@ -71,6 +71,9 @@ class ClusterSettings:
     auto_upgrade: bool = False
     surge_upgrade: bool = True
     tags: tuple[str, ...] = ()
+    # Namespaces your applications run in; cnpg/valkey client_namespaces may name
+    # them (besides the platform's own). See docs/network-policies.md.
+    app_namespaces: tuple[str, ...] = ()
     maintenance: Maintenance = field(default_factory=Maintenance)
     vpc: VpcSettings | None = None
 
@@ -99,6 +102,8 @@ class FluxSettings:
     kube_auth: Literal["exec", "token"] = "exec"
     # Bump to re-run the bootstrap Job with unchanged inputs (e.g. after a manual removal).
     revision: int = 1
+    # sha256:<64 hex> of ghcr.io/fluxcd/flux-cli:v<FLUX_VERSION>; required with s3 state.
+    cli_digest: str = ""
 
 
 def _enabled(self: Any) -> tuple[str, ...]:

@@ -231,7 +231,20 @@ def _state(config: WildsideConfig) -> list[Problem]:
                 f"{state.key_prefix!r} must be '/'-separated names of letters, digits, '-', '_'",
             )
         )
+    if state.backend == "s3" and state.encryption is False and not state.allow_unencrypted:
+        found.append(
+            Problem(
+                "state.encryption",
+                "is false for remote state, which holds the cluster's credentials in plain "
+                "text; remove it (encryption is on by default for s3) or, to accept plain-text "
+                "state, also set state.allow_unencrypted = true "
+                "(WILDSIDE_STATE_ALLOW_UNENCRYPTED=true)",
+            )
+        )
     return found
+
+
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 def _flux(config: WildsideConfig) -> list[Problem]:
@@ -246,7 +259,26 @@ def _flux(config: WildsideConfig) -> list[Problem]:
         )
     if config.flux.revision < 1:
         found.append(Problem("flux.revision", "must be at least 1"))
-    return found
+    return found + _flux_digest(config)
+
+
+def _flux_digest(config: WildsideConfig) -> list[Problem]:
+    from wildside_constructs.cluster.flux_sync import FLUX_CLI_IMAGE
+
+    digest = config.flux.cli_digest
+    how = f"`crane digest {FLUX_CLI_IMAGE}` or `docker buildx imagetools inspect {FLUX_CLI_IMAGE}`"
+    if digest and not DIGEST.match(digest):
+        return [Problem("flux.cli_digest", f"{digest!r} is not sha256:<64 hex>; get it with {how}")]
+    if not digest and config.flux.bootstrap and config.state.backend == "s3":
+        return [
+            Problem(
+                "flux.cli_digest",
+                "is required for a cluster with remote state: the bootstrap Job runs with "
+                f"cluster-wide rights, so its image is pinned by digest too; get it with {how} "
+                "(WILDSIDE_FLUX_CLI_DIGEST)",
+            )
+        ]
+    return []
 
 
 def _components(config: WildsideConfig) -> list[Problem]:

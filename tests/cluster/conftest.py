@@ -19,6 +19,8 @@ import pytest
 from app.config.model import WildsideConfig
 from tests.support import example_with, scratch_app
 
+# A well-formed digest for tests only; not the real image's (docs/flux-bootstrap.md).
+TEST_DIGEST = "sha256:" + "5e" * 32
 # Every secret input the stack could ever see, each with a value no output may contain.
 SENTINELS = {
     "DIGITALOCEAN_TOKEN": "sentinel-do-token-5f0c",
@@ -74,7 +76,7 @@ RICH = {
         "use_path_style": True,
         "encryption": True,
     },
-    "flux": {"revision": 3},
+    "flux": {"revision": 3, "cli_digest": TEST_DIGEST},
 }
 
 

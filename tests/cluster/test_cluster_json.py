@@ -170,7 +170,8 @@ def test_flux_version_is_pinned_and_reruns_only_on_input_change(synthesised: Syn
 
     job = synthesised.only("kubernetes_job_v1")
     (container,) = job["spec"]["template"]["spec"]["container"]
-    assert container["image"] == f"ghcr.io/fluxcd/flux-cli:v{FLUX_VERSION}"
+    digest = synthesised.config.flux.cli_digest
+    assert container["image"] == f"ghcr.io/fluxcd/flux-cli:v{FLUX_VERSION}@{digest}"
     assert FLUX_VERSION.count(".") == 2 and "latest" not in container["image"]
     assert "flux install" in container["command"][-1]
     assert job["wait_for_completion"] is True
@@ -180,6 +181,7 @@ def test_flux_version_is_pinned_and_reruns_only_on_input_change(synthesised: Syn
     assert job["lifecycle"]["replace_triggered_by"] == [f"${{terraform_data.{inputs_address}}}"]
     inputs = synthesised.only("terraform_data")["input"]
     assert inputs["flux_version"] == FLUX_VERSION
+    assert inputs["image"] == container["image"]
     assert inputs["revision"] == "3"
 
 
@@ -197,8 +199,11 @@ def test_flux_git_token_is_a_sensitive_variable_feeding_the_secret(
     secret = synthesised.only("kubernetes_secret_v1")
     assert secret["metadata"]["name"] == "flux-system"
     assert secret["metadata"]["namespace"] == "flux-system"
-    assert "var.flux_git_token" in secret["data"]
-    assert 'nonsensitive(var.flux_git_token != "")' in secret["data"]
+    # Write-only: sent to the API server, never kept in state or a plan.
+    assert "data" not in secret
+    assert "var.flux_git_token" in secret["data_wo"]
+    assert 'nonsensitive(var.flux_git_token != "")' in secret["data_wo"]
+    assert secret["data_wo_revision"] == 3
 
 
 def test_kubernetes_provider_authenticates_through_doctl(synthesised: Synthesised) -> None:
@@ -227,12 +232,15 @@ def test_no_secret_reaches_any_synthesised_file(synthesised: Synthesised) -> Non
         assert f'"{key}"' not in backend
 
 
-def test_synthesis_is_deterministic(synthesised: Synthesised, tmp_path: Path) -> None:
+def test_synthesis_is_deterministic(
+    synthesised: Synthesised, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Same inputs, same bytes: no timestamps, random names or absolute paths,
     # so re-running with unchanged inputs gives the engine nothing to change.
     from app.synth import CLUSTER_STACK, SynthOptions, synthesise
 
     outdir = tmp_path / "again"
+    monkeypatch.setenv("TF_VAR_state_passphrase", SENTINELS["TF_VAR_state_passphrase"])
     synthesise(rich_config(), SynthOptions(stacks=(CLUSTER_STACK,), outdir=outdir, publish=False))
     relative = Path("stacks") / CLUSTER_STACK / "cdk.tf.json"
     assert (outdir / relative).read_bytes() == (synthesised.outdir / relative).read_bytes()
@@ -276,10 +284,11 @@ def test_allow_destroy_removes_every_prevent_destroy() -> None:
 
 
 def test_platform_stack_uses_the_same_backend_under_its_own_key(
-    tmp_path: Path, synthesised: Synthesised
+    tmp_path: Path, synthesised: Synthesised, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.synth import PLATFORM_STACK, SynthOptions, synthesise
 
+    monkeypatch.setenv("TF_VAR_state_passphrase", SENTINELS["TF_VAR_state_passphrase"])
     synthesise(
         rich_config(),
         SynthOptions(stacks=(PLATFORM_STACK,), outdir=tmp_path / "out", publish=False),

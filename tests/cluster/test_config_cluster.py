@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from app.config.errors import ConfigError
+from tests.cluster.conftest import TEST_DIGEST
 from tests.support import example_with
 
 POOL = {"name": "p", "size": "s-2vcpu-4gb", "count": 1}
@@ -90,9 +91,11 @@ def test_good_cluster_settings_are_accepted() -> None:
                 "endpoint": "https://nyc3.digitaloceanspaces.com",
                 "key_prefix": "teams/platform",
             },
+            "flux": {"cli_digest": TEST_DIGEST},
         }
     )
     assert config.cluster.vpc is not None and config.cluster.vpc.create
+    assert config.state.encrypted()  # on by default for remote state
     assert config.state.skip_s3_checksum is True  # S3-compatible stores need it
 
 

@@ -74,7 +74,7 @@ def _harness(tmp_path: Path) -> Path:
             "default_taints": {"value": cluster["node_pool"]["dynamic"]["taint"]["for_each"]},
             "version_prefix": {"value": versions["version_prefix"]},
             "version": {"value": cluster["version"].replace(latest, '"newest"')},
-            "secret": {"value": secret["data"], "sensitive": True},
+            "secret": {"value": secret["data_wo"], "sensitive": True},
         },
     }
     (tmp_path / "main.tf.json").write_text(json.dumps(config))

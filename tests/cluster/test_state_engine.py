@@ -8,7 +8,6 @@ and mapping as cluster-stack's (and is checked to be identical to it).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -20,13 +19,13 @@ from typing import Any
 
 import pytest
 
-from tests.cluster.conftest import synth_stack
+from tests.cluster.conftest import TEST_DIGEST, synth_stack
+from tests.cluster.moto_s3 import CREDENTIALS, s3_server
 from tests.support import example_with
 
 ENGINE = shutil.which("tofu") or shutil.which("terraform")
 pytestmark = pytest.mark.skipif(ENGINE is None, reason="neither tofu nor terraform is installed")
 BUCKET = "wildside-tofu-state"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "moto-access-key", "AWS_SECRET_ACCESS_KEY": "moto-secret"}
 
 
 @dataclass
@@ -45,35 +44,24 @@ class S3:
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[S3]:
-    import boto3  # type: ignore[import-untyped]
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
-    client.create_bucket(Bucket=BUCKET)
-    yield S3(endpoint, client)
-    server.stop()
+    with s3_server() as server:
+        server.client.create_bucket(Bucket=BUCKET)
+        yield S3(server.endpoint, server.client)
 
 
 def _config(cluster: str, endpoint: str, **state: object) -> Any:
     return example_with(
         {
             "cluster": {"name": cluster},
+            "flux": {"cli_digest": TEST_DIGEST},
             "state": {
                 "backend": "s3",
                 "bucket": BUCKET,
                 "endpoint": endpoint,
                 "use_path_style": True,
+                # Terraform cannot encrypt: plain-text state, acknowledged.
+                "encryption": False,
+                "allow_unencrypted": True,
                 **state,
             },
         }

@@ -93,7 +93,12 @@ def test_release_is_pinned_to_the_oci_chart() -> None:
     unit = stack.documents["clusters/dev/cert-manager.yaml"]["spec"]
     assert unit["path"] == "./platform/cert-manager"
     assert unit["dependsOn"] == [{"name": "sources"}]
-    assert stack.documents["platform/cert-manager/kustomization.yaml"]["resources"] == [
+    # Network policies are checked in tests/platform/test_network_policies.py.
+    assert [
+        r
+        for r in stack.documents["platform/cert-manager/kustomization.yaml"]["resources"]
+        if not r.startswith("networkpolicy-")
+    ] == [
         "helmrelease.yaml",
         "namespace.yaml",
     ]
@@ -157,8 +162,9 @@ def test_platform_files_are_the_same_for_every_cluster() -> None:
         )
     )
     shared = [p for p in first.rendered if p.startswith("platform/cert-manager/")]
-    # Release, DNS-01 issuers and (vault_eso being on) the token's ExternalSecret.
-    assert len(shared) == 8
+    # Release, DNS-01 issuers, (vault_eso being on) the token's ExternalSecret and
+    # the namespace's three network policies.
+    assert len(shared) == 11
     assert all(first.rendered[p] == second.rendered[p] for p in shared)
     assert (
         first.rendered["clusters/dev/cert-manager.yaml"]

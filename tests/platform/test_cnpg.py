@@ -45,7 +45,12 @@ def test_release_is_pinned_and_sourced(default: Any) -> None:
         "interval": "24h",
         "url": "https://cloudnative-pg.github.io/charts",
     }
-    assert default.documents["platform/databases/kustomization.yaml"]["resources"] == [
+    # Network policies are checked in tests/platform/test_network_policies.py.
+    assert [
+        r
+        for r in default.documents["platform/databases/kustomization.yaml"]["resources"]
+        if not r.startswith("networkpolicy-")
+    ] == [
         "helmrelease.yaml",
         "namespace-cnpg-system.yaml",
         "namespace-databases.yaml",
@@ -165,7 +170,10 @@ def test_vault_clusters_read_both_passwords_through_external_secrets(default: An
     assert unit_folder(default, "cnpg-cluster") == "platform/databases/cluster-referenced"
     assert spec["superuserSecret"] == {"name": "wildside-pg-main-superuser"}
     assert spec["bootstrap"]["initdb"]["secret"] == {"name": "wildside-pg-main-app"}
-    assert spec["enableSuperuserAccess"] is True
+    # Off by default: applications use the owner; cnpg.superuser_access turns it on.
+    assert spec["enableSuperuserAccess"] is False
+    on = render({"cnpg": {"superuser_access": True}})
+    assert applied(on, "cnpg-cluster", CLUSTER)["spec"]["enableSuperuserAccess"] is True
 
 
 def test_without_vault_cnpg_generates_the_credentials() -> None:

@@ -29,6 +29,7 @@ from wildside_constructs.validation.tree import schema_problems
 
 CLUSTER = "cluster.yaml"
 SCHEDULED = "scheduledbackup.yaml"
+STORE = "objectstore.yaml"
 USER_SECRET = {**BACKUP, "existing_secret": "spaces-keys"}
 SECRETS = {"source": "secret", "superuser_secret": "pg-admin", "app_secret": "pg-app"}
 # One configuration per folder variant of platform/databases.
@@ -62,7 +63,15 @@ def test_vault_clusters_back_up_with_keys_from_vault() -> None:
         "cnpg",
         "cnpg-credentials",
         "cnpg-backup-credentials",
+        "cnpg-barman-cloud",
     ]
+    # The plugin, pinned, in the operator's namespace, after cert-manager.
+    assert unit_folder(stack, "cnpg-barman-cloud") == "platform/databases/barman-cloud"
+    assert depends_on(stack, "cnpg-barman-cloud") == ["sources", "cnpg", "cert-manager"]
+    plugin = applied(stack, "cnpg-barman-cloud", "helmrelease.yaml")
+    assert plugin["metadata"]["namespace"] == "cnpg-system"
+    assert plugin["spec"]["chart"]["spec"]["chart"] == "plugin-barman-cloud"
+    assert plugin["spec"]["chart"]["spec"]["version"] == "0.7.0"
     keys = applied(stack, "cnpg-backup-credentials", "externalsecret.yaml")
     assert keys["apiVersion"] == "external-secrets.io/v1"
     assert keys["spec"]["target"]["name"] == "wildside-pg-main-backup-s3"
@@ -74,9 +83,21 @@ def test_vault_clusters_back_up_with_keys_from_vault() -> None:
             "remoteRef": {"key": path, "property": "secret_access_key"},
         },
     ]
-    backup = applied(stack, "cnpg-cluster", CLUSTER)["spec"]["backup"]
-    assert backup["retentionPolicy"] == "30d"
-    store = backup["barmanObjectStore"]
+    cluster = applied(stack, "cnpg-cluster", CLUSTER)["spec"]
+    # Through the Barman Cloud plugin, not the deprecated in-tree integration.
+    assert "backup" not in cluster
+    assert cluster["plugins"] == [
+        {
+            "name": "barman-cloud.cloudnative-pg.io",
+            "isWALArchiver": True,
+            "parameters": {"barmanObjectName": "wildside-pg-main-backup"},
+        }
+    ]
+    object_store = applied(stack, "cnpg-cluster", STORE)
+    assert object_store["apiVersion"] == "barmancloud.cnpg.io/v1"
+    assert object_store["metadata"]["name"] == "wildside-pg-main-backup"
+    assert object_store["spec"]["retentionPolicy"] == "30d"
+    store = object_store["spec"]["configuration"]
     assert store["destinationPath"] == "s3://wildside-backups/wildside/dev/cnpg"
     assert store["endpointURL"] == "https://nyc3.digitaloceanspaces.com"
     assert store["s3Credentials"] == {
@@ -88,7 +109,8 @@ def test_vault_clusters_back_up_with_keys_from_vault() -> None:
     assert scheduled["spec"] == {
         "schedule": "0 30 2 * * *",
         "cluster": {"name": "wildside-pg-main"},
-        "method": "barmanObjectStore",
+        "method": "plugin",
+        "pluginConfiguration": {"name": "barman-cloud.cloudnative-pg.io"},
         "immediate": True,
         "backupOwnerReference": "self",
     }
@@ -108,7 +130,7 @@ def test_a_named_secret_replaces_the_external_secret(env: dict[str, str]) -> Non
     }
     stack = render({"cnpg": {"backup": settings}}, env)
     assert "cnpg-backup-credentials" not in units_of(stack, "cnpg")
-    store = applied(stack, "cnpg-cluster", CLUSTER)["spec"]["backup"]["barmanObjectStore"]
+    store = applied(stack, "cnpg-cluster", STORE)["spec"]["configuration"]
     assert store["s3Credentials"] == {
         "accessKeyId": {"name": "spaces-keys", "key": "key-id"},
         "secretAccessKey": {"name": "spaces-keys", "key": "key-secret"},
@@ -137,6 +159,11 @@ def test_backups_without_vault_need_a_named_secret() -> None:
     assert "S3 key pair" in message
     # Naming the Secret is the other way out.
     render({"cnpg": {"backup": USER_SECRET}}, NO_VAULT, schemas=False)
+
+
+def test_backups_need_cert_manager_for_the_plugin() -> None:
+    problems = problems_of({"cnpg": {"backup": BACKUP}}, {"WILDSIDE_ENABLE_CERT_MANAGER": "false"})
+    assert "Barman Cloud plugin" in problems["components.cert_manager"]
 
 
 def test_the_cli_exits_2_and_writes_nothing(tmp_path: Path) -> None:
@@ -219,6 +246,7 @@ def test_every_variant_is_schema_valid_after_substitution() -> None:
         "platform/databases/cluster-referenced",
         "platform/databases/cluster-generated-backup",
         "platform/databases/cluster-referenced-backup",
+        "platform/databases/barman-cloud",
     }
 
 
@@ -228,4 +256,4 @@ def test_kustomize_builds_every_databases_folder(tmp_path: Path) -> None:
     for overrides, env in VARIANTS:
         files.update(render(overrides, env, schemas=False).documents)
     built = assert_folders_build(tmp_path, files, "platform/databases")
-    assert len(built) == 7
+    assert len(built) == 8

@@ -17,6 +17,8 @@ regopy = pytest.importorskip("regopy", reason="regopy (dev dependency) is not in
 
 CLUSTER = "platform/databases/cluster-referenced-backup/cluster.yaml"
 SCHEDULED = "platform/databases/cluster-referenced-backup/scheduledbackup.yaml"
+STORE = "platform/databases/cluster-referenced-backup/objectstore.yaml"
+STORE_WHERE = "ObjectStore/${cnpg_cluster_name}-backup"
 VALKEY = "platform/redis/cluster-referenced/valkey.yaml"
 CLUSTER_WHERE = "Cluster/${cnpg_cluster_name}"
 VALKEY_WHERE = "Valkey/${valkey_name}"
@@ -33,7 +35,7 @@ def interpreter() -> Any:
 
 
 def test_the_rendered_data_stores_are_accepted(interpreter: Any, tree: dict[str, Any]) -> None:
-    for path in (CLUSTER, SCHEDULED, VALKEY):
+    for path in (CLUSTER, SCHEDULED, STORE, VALKEY):
         assert deny(interpreter, tree[path]) == [], path
     assert deny(interpreter, combined(tree)) == []
     for env in ({}, {"WILDSIDE_ENABLE_VAULT_ESO": "false"}):
@@ -56,8 +58,16 @@ def test_a_password_in_bootstrap_sql_is_denied(
 def test_an_object_store_without_a_destination_is_denied(
     interpreter: Any, tree: dict[str, Any]
 ) -> None:
+    store = doc(tree, STORE)
+    del store["spec"]["configuration"]["destinationPath"]
+    assert deny(interpreter, store) == [
+        f"{STORE_WHERE}: cnpg-backup: ObjectStore.spec.configuration has no destinationPath"
+    ]
+    # A Cluster not yet migrated from the in-tree integration is held to the same rule.
     cluster = doc(tree, CLUSTER)
-    del cluster["spec"]["backup"]["barmanObjectStore"]["destinationPath"]
+    cluster["spec"]["backup"] = {
+        "barmanObjectStore": {"s3Credentials": {"inheritFromIAMRole": True}}
+    }
     assert deny(interpreter, cluster) == [
         f"{CLUSTER_WHERE}: cnpg-backup: barmanObjectStore has no destinationPath"
     ]
@@ -74,18 +84,18 @@ def test_an_object_store_without_a_destination_is_denied(
 def test_s3_credentials_not_by_reference_are_denied(
     interpreter: Any, tree: dict[str, Any], credentials: dict[str, Any]
 ) -> None:
-    cluster = doc(tree, CLUSTER)
-    cluster["spec"]["backup"]["barmanObjectStore"]["s3Credentials"] = credentials
-    assert deny(interpreter, cluster) == [
-        f"{CLUSTER_WHERE}: cnpg-backup: barmanObjectStore.s3Credentials must reference "
-        "accessKeyId and secretAccessKey by Secret name and key"
+    store = doc(tree, STORE)
+    store["spec"]["configuration"]["s3Credentials"] = credentials
+    assert deny(interpreter, store) == [
+        f"{STORE_WHERE}: cnpg-backup: ObjectStore.spec.configuration.s3Credentials must "
+        "reference accessKeyId and secretAccessKey by Secret name and key"
     ]
 
 
 def test_a_cloud_identity_needs_no_key_pair(interpreter: Any, tree: dict[str, Any]) -> None:
-    cluster = doc(tree, CLUSTER)
-    cluster["spec"]["backup"]["barmanObjectStore"]["s3Credentials"] = {"inheritFromIAMRole": True}
-    assert deny(interpreter, cluster) == []
+    store = doc(tree, STORE)
+    store["spec"]["configuration"]["s3Credentials"] = {"inheritFromIAMRole": True}
+    assert deny(interpreter, store) == []
 
 
 @pytest.mark.parametrize("schedule", ["0 0 * * *", "0 0 0 * * * *", ""])
@@ -105,12 +115,17 @@ def test_a_scheduled_backup_of_a_cluster_without_backups_is_denied(
 ) -> None:
     files = dict(tree)
     cluster = doc(tree, CLUSTER)
-    del cluster["spec"]["backup"]
+    del cluster["spec"]["plugins"]
     files[CLUSTER] = cluster
-    assert deny(interpreter, combined(files)) == [
+    expected = [
         f"{SCHEDULED}: cnpg-backup: no rendered Cluster databases/${{cnpg_cluster_name}} "
-        "configures backup.barmanObjectStore"
+        "backs up with method plugin (a Barman Cloud plugin entry naming a rendered "
+        "ObjectStore, or backup.barmanObjectStore)"
     ]
+    assert deny(interpreter, combined(files)) == expected
+    # The plugin entry alone is not enough: the ObjectStore it names must be rendered.
+    files = {path: d for path, d in tree.items() if path != STORE}
+    assert deny(interpreter, combined(files)) == expected
     # One document alone cannot tell: the combined-only rule stays silent.
     assert deny(interpreter, tree[SCHEDULED]) == []
 

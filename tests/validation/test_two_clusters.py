@@ -203,9 +203,13 @@ def test_database_and_cache_settings_reach_only_their_own_cluster(union: dict[st
     assert (cluster_a["spec"]["instances"], cluster_a["spec"]["enablePDB"]) == (3, True)
     assert (cluster_b["spec"]["instances"], cluster_b["spec"]["enablePDB"]) == (1, False)
     assert cluster_b["spec"]["bootstrap"]["initdb"]["owner"] == "routes_b_app"
-    store = cluster_a["spec"]["backup"]["barmanObjectStore"]
-    assert store["destinationPath"] == "s3://backups-a/wildside/a/cnpg"
-    assert "backup" not in cluster_b["spec"]
+    (store,) = [load(t) for t in applied_a.values() if "kind: ObjectStore\n" in t]
+    assert store["spec"]["configuration"]["destinationPath"] == "s3://backups-a/wildside/a/cnpg"
+    assert (
+        cluster_a["spec"]["plugins"][0]["parameters"]["barmanObjectName"]
+        == (store["metadata"]["name"])
+    )
+    assert "plugins" not in cluster_b["spec"] and "backup" not in cluster_b["spec"]
     assert not [p for p in applied_b if "backup" in p]
     assert any("scheduledbackup" in p for p in applied_a)
     assert valkey_a["spec"]["servicePassword"]["name"] == "valkey-password"

@@ -28,6 +28,10 @@ class StateSettingsError(ClusterStackError):
     headline = "state settings cannot work with this engine"
 
 
+class StatePassphraseError(ClusterStackError):
+    headline = "remote state is encrypted, and its passphrase is missing"
+
+
 def is_terraform(engine: str) -> bool:
     """True for HashiCorp Terraform, named or given as a path."""
     return engine.rsplit("/", 1)[-1].startswith("terraform")
@@ -39,5 +43,16 @@ def encryption_problem(engine: str) -> Problem:
         f"is true, but the engine is {engine!r}: Terraform has no client-side state "
         "encryption (an OpenTofu feature) and would store state in plain text. Use "
         "OpenTofu (unset TERRAFORM_BINARY_NAME or set it to tofu), or set "
-        "state.encryption = false (WILDSIDE_STATE_ENCRYPTION=false)",
+        "state.encryption = false (WILDSIDE_STATE_ENCRYPTION=false; for s3 state also "
+        "state.allow_unencrypted = true)",
+    )
+
+
+def passphrase_problem() -> Problem:
+    return Problem(
+        "TF_VAR_state_passphrase",
+        "is not set, but remote state is encrypted (state.encryption, on by default for s3): "
+        "export TF_VAR_state_passphrase (16+ characters, kept in Vault; the action reads it "
+        "from Vault), or opt out with state.encryption = false and "
+        "state.allow_unencrypted = true",
     )

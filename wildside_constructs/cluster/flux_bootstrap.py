@@ -10,19 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import DataResource, TerraformResourceLifecycle, Token
-from cdktf_cdktf_provider_kubernetes.cluster_role_binding_v1 import ClusterRoleBindingV1
-from cdktf_cdktf_provider_kubernetes.job_v1 import JobV1
+from cdktf import DataResource, Fn, TerraformResourceLifecycle, Token
+from cdktf_cdktf_provider_kubernetes.job_v1 import (
+    JobV1,
+    JobV1SpecTemplateSpecContainer,
+    JobV1SpecTemplateSpecContainerVolumeMount,
+    JobV1SpecTemplateSpecVolume,
+)
 from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1
 from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1
 from cdktf_cdktf_provider_kubernetes.service_account_v1 import ServiceAccountV1
 from constructs import Construct
 
+from wildside_constructs.cluster.bootstrap_access import BootstrapAccess
 from wildside_constructs.cluster.flux_sync import (
     BOOTSTRAP_SCRIPT,
     FLUX_CLI_IMAGE,
+    FLUX_CLI_USER,
     FLUX_VERSION,
     GIT_SECRET_NAME,
+    SCRATCH,
     sync_json,
 )
 from wildside_constructs.cluster.values import Ref, text
@@ -40,10 +47,36 @@ class FluxBootstrapSettings:
     # A sensitive variable: the HTTPS token for a private repository, or "".
     git_token: Ref
     revision: int | Ref = 1
+    # ``sha256:<64 hex>`` of FLUX_CLI_IMAGE; empty runs by tag alone.
+    image_digest: str | Ref = ""
+
+
+def image_reference(digest: str) -> str:
+    """The flux-cli image by tag and, when given, by digest (``tag@sha256:...``)."""
+    return f"{FLUX_CLI_IMAGE}@{digest}" if digest else FLUX_CLI_IMAGE
+
+
+# Pod Security "restricted" (docs/flux-bootstrap.md): the image's own
+# non-root user, RuntimeDefault seccomp, no privilege escalation, no
+# capabilities and a read-only root filesystem.
+POD_SECURITY = {
+    "run_as_non_root": True,
+    "run_as_user": str(FLUX_CLI_USER),
+    "run_as_group": str(FLUX_CLI_USER),
+    "seccomp_profile": {"type": "RuntimeDefault"},
+}
+CONTAINER_SECURITY = {
+    "allow_privilege_escalation": False,
+    "privileged": False,
+    "read_only_root_filesystem": True,
+    "run_as_non_root": True,
+    "capabilities": {"drop": ["ALL"]},
+    "seccomp_profile": {"type": "RuntimeDefault"},
+}
 
 
 class FluxBootstrap(Construct):
-    """Namespace, service account, binding and a Job that runs ``flux install``.
+    """Namespace, service account, temporary access and a Job that runs ``flux install``.
 
     The Job is replaced (and so re-run) exactly when its inputs change: the
     Flux version, the sync objects or ``revision``. With unchanged inputs a
@@ -61,6 +94,11 @@ class FluxBootstrap(Construct):
             if isinstance(settings.revision, Ref)
             else str(settings.revision)
         )
+        image = (
+            f"{FLUX_CLI_IMAGE}@{text(settings.image_digest)}"
+            if isinstance(settings.image_digest, Ref)
+            else image_reference(settings.image_digest)
+        )
         namespace = NamespaceV1(
             self, "namespace", metadata={"name": BOOTSTRAP_NAMESPACE, "labels": labels}
         )
@@ -68,35 +106,35 @@ class FluxBootstrap(Construct):
             self,
             "service-account",
             metadata={"name": BOOTSTRAP_NAME, "namespace": namespace.metadata.name},
-        )
-        binding = ClusterRoleBindingV1(
-            self,
-            "cluster-admin",
-            metadata={"name": f"wildside-{BOOTSTRAP_NAME}", "labels": labels},
-            role_ref={
-                "api_group": "rbac.authorization.k8s.io",
-                "kind": "ClusterRole",
-                "name": "cluster-admin",
-            },
-            subject=[
-                {
-                    "kind": "ServiceAccount",
-                    "name": account.metadata.name,
-                    "namespace": namespace.metadata.name,
-                }
-            ],
+            # Only the Job's pod asks for a token (below); nothing mounts one by default.
+            automount_service_account_token=False,
         )
         # terraform_data is built in (no provider): replacing it replaces the Job.
         self.inputs = DataResource(
             self,
             "inputs",
-            input={"flux_version": FLUX_VERSION, "sync": sync, "revision": revision},
+            input={
+                "flux_version": FLUX_VERSION,
+                "image": image,
+                "sync": sync,
+                "revision": revision,
+            },
         )
+        self.access = BootstrapAccess(
+            self,
+            "access",
+            account=account.metadata.name,
+            namespace=namespace.metadata.name,
+            replace_with=[self.inputs],
+        )
+        # A new name per input set: a re-run never waits for the old Job's
+        # deletion to finish before its successor can be created.
+        suffix = Fn.substr(Fn.sha256(Fn.jsonencode(self.inputs.input)), 0, 10)
         self.job = JobV1(
             self,
             "job",
             metadata={
-                "name": BOOTSTRAP_NAME,
+                "name": f"{BOOTSTRAP_NAME}-{suffix}",
                 "namespace": namespace.metadata.name,
                 "labels": labels,
             },
@@ -112,25 +150,43 @@ class FluxBootstrap(Construct):
                     },
                     "spec": {
                         "service_account_name": account.metadata.name,
+                        "automount_service_account_token": True,
                         "restart_policy": "Never",
+                        "security_context": POD_SECURITY,
+                        # Structs, not dicts: jsii passes list items' keys through unconverted.
+                        "volume": [
+                            JobV1SpecTemplateSpecVolume(
+                                name="scratch", empty_dir={"size_limit": "64Mi"}
+                            )
+                        ],
                         "container": [
-                            {
-                                "name": "flux",
-                                "image": FLUX_CLI_IMAGE,
-                                "command": ["/bin/sh", "-c", BOOTSTRAP_SCRIPT],
-                                "env": [{"name": "FLUX_SYNC", "value": sync}],
-                                "resources": {
+                            JobV1SpecTemplateSpecContainer(
+                                name="flux",
+                                image=image,
+                                command=["/bin/sh", "-c", BOOTSTRAP_SCRIPT],
+                                env=[
+                                    {"name": "FLUX_SYNC", "value": sync},
+                                    {"name": "HOME", "value": SCRATCH},
+                                    {"name": "TMPDIR", "value": SCRATCH},
+                                ],
+                                security_context=CONTAINER_SECURITY,
+                                volume_mount=[
+                                    JobV1SpecTemplateSpecContainerVolumeMount(
+                                        name="scratch", mount_path=SCRATCH
+                                    )
+                                ],
+                                resources={
                                     "requests": {"cpu": "50m", "memory": "64Mi"},
                                     "limits": {"memory": "256Mi"},
                                 },
-                            }
+                            )
                         ],
                     },
                 },
             },
             wait_for_completion=True,
             timeouts={"create": "15m", "update": "15m"},
-            depends_on=[binding],
+            depends_on=[self.access.grant],
             lifecycle=TerraformResourceLifecycle(replace_triggered_by=[self.inputs]),
         )
         token = settings.git_token.expression
@@ -143,7 +199,14 @@ class FluxBootstrap(Construct):
             "git-credentials",
             metadata={"name": GIT_SECRET_NAME, "namespace": FLUX_NAMESPACE, "labels": labels},
             type="Opaque",
-            data=Token.as_string_map(data),
+            # Write-only: the engine sends the token and never stores it in
+            # state or a plan. It is re-sent when the revision changes.
+            data_wo=Token.as_string_map(data),
+            data_wo_revision=(
+                Token.as_number(text(settings.revision))
+                if isinstance(settings.revision, Ref)
+                else settings.revision
+            ),
             # flux install (in the Job) creates the flux-system namespace.
             depends_on=[self.job],
         )

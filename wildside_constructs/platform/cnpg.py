@@ -17,6 +17,12 @@ from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.platform.cnpg_backup import (
+    cluster_plugins,
+    object_store_document,
+    plugin_unit,
+    scheduled_backup_document,
+)
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
@@ -63,25 +69,6 @@ def service_host(service: str) -> str:
     return f"{service}.{DATABASE_NAMESPACE}.svc.cluster.local"
 
 
-def _barman_store() -> dict[str, Any]:
-    def ref(key: str) -> dict[str, str]:
-        return {"name": "${cnpg_backup_secret}", "key": f"${{cnpg_backup_{key}_key}}"}
-
-    # CNPG 1.26 deprecated this in-tree integration in favour of the Barman
-    # Cloud plugin, which needs a component of its own; 1.27 still serves it.
-    return {
-        "destinationPath": "${cnpg_backup_destination}",
-        "endpointURL": "${cnpg_backup_endpoint}",
-        # References only: the key pair lives in a Secret, never in Git.
-        "s3Credentials": {
-            "accessKeyId": ref("access_key_id"),
-            "secretAccessKey": ref("secret_access_key"),
-        },
-        "wal": {"compression": "gzip"},
-        "data": {"compression": "gzip"},
-    }
-
-
 def cluster_document(mode: Resolved, backup: bool) -> dict[str, Any]:
     initdb: dict[str, Any] = {
         "database": "${cnpg_database}",
@@ -98,8 +85,9 @@ def cluster_document(mode: Resolved, backup: bool) -> dict[str, Any]:
         # selector cannot. With one instance a budget would only block node
         # drains, so the per-cluster value is "instances > 1".
         "enablePDB": "${cnpg_pdb_enabled}",
-        # Administrators and the contract need the superuser Secret.
-        "enableSuperuserAccess": True,
+        # Off unless cnpg.superuser_access: applications use the owner, and a
+        # superuser that can log in over the network is one more credential.
+        "enableSuperuserAccess": "${cnpg_superuser_access}",
         "storage": {"size": "${cnpg_storage_size}", "storageClass": "${cnpg_storage_class}"},
         "resources": resource_values("cnpg"),
         "bootstrap": {"initdb": initdb},
@@ -108,10 +96,7 @@ def cluster_document(mode: Resolved, backup: bool) -> dict[str, Any]:
         spec["superuserSecret"] = {"name": "${cnpg_superuser_secret}"}
         initdb["secret"] = {"name": "${cnpg_app_secret}"}
     if backup:
-        spec["backup"] = {
-            "retentionPolicy": "${cnpg_backup_retention}",
-            "barmanObjectStore": _barman_store(),
-        }
+        spec["plugins"] = cluster_plugins()
     return {
         "apiVersion": "postgresql.cnpg.io/v1",
         "kind": "Cluster",
@@ -121,26 +106,6 @@ def cluster_document(mode: Resolved, backup: bool) -> dict[str, Any]:
             "labels": flux.labels(PART_OF),
         },
         "spec": spec,
-    }
-
-
-def scheduled_backup_document() -> dict[str, Any]:
-    return {
-        "apiVersion": "postgresql.cnpg.io/v1",
-        "kind": "ScheduledBackup",
-        "metadata": {
-            "name": "${cnpg_cluster_name}-scheduled",
-            "namespace": DATABASE_NAMESPACE,
-            "labels": flux.labels(PART_OF),
-        },
-        "spec": {
-            "schedule": "${cnpg_backup_schedule}",
-            "cluster": {"name": "${cnpg_cluster_name}"},
-            "method": "barmanObjectStore",
-            # A first base backup straight away, so WAL archiving has a base.
-            "immediate": True,
-            "backupOwnerReference": "self",
-        },
     }
 
 
@@ -183,6 +148,7 @@ class Cnpg(PlatformComponent):
             "cnpg_cluster_name": settings.name,
             "cnpg_instances": str(settings.instances),
             "cnpg_pdb_enabled": str(self.database_contract.pdb_enabled).lower(),
+            "cnpg_superuser_access": str(settings.superuser_access).lower(),
             "cnpg_image": settings.image,
             "cnpg_storage_size": settings.storage_size,
             "cnpg_storage_class": settings.storage_class,
@@ -212,6 +178,10 @@ class Cnpg(PlatformComponent):
             cluster_deps += (self._credentials(variables).name,)
         if backup.enabled and not backup.existing_secret:
             cluster_deps += (self._backup_credentials(variables).name,)
+        if backup.enabled:
+            # The ObjectStore's CRD comes with the plugin chart.
+            plugin = plugin_unit(self.folder, self.use_source(SOURCE), PART_OF, UNIT)
+            cluster_deps += (self.add_unit(plugin).name,)
         self._cluster(variables, cluster_deps)
 
     def _operator(self, variables: Mapping[str, str]) -> None:
@@ -302,7 +272,8 @@ class Cnpg(PlatformComponent):
         backup = self.settings.backup.enabled
         documents = {"cluster.yaml": cluster_document(self.credentials_mode, backup)}
         if backup:
-            documents["scheduledbackup.yaml"] = scheduled_backup_document()
+            documents["objectstore.yaml"] = object_store_document(PART_OF)
+            documents["scheduledbackup.yaml"] = scheduled_backup_document(PART_OF)
         self.add_unit(
             DeployUnit(
                 name=CLUSTER_UNIT,

@@ -50,7 +50,9 @@ class Traefik(PlatformComponent):
             "ingressRoute": {"dashboard": {"enabled": "${traefik_dashboard}"}},
             "ports": {"web": {"redirections": {"entryPoint": {"to": "websecure"}}}},
             "resources": resource_values("traefik"),
-            "metrics": {"prometheus": {"enabled": True}},
+            # Prometheus metrics are on by default in chart 37; there is no
+            # `enabled` key (`prometheus: null` turns them off). Name the entry point.
+            "metrics": {"prometheus": {"entryPoint": "metrics"}},
         }
         self.add_unit(
             operator_unit(

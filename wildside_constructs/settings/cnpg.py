@@ -20,7 +20,12 @@ from wildside_constructs.settings.datastores import (
     vault_path_problems,
 )
 from wildside_constructs.settings.schedule import schedule_problems
-from wildside_constructs.settings.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
+from wildside_constructs.settings.text import (
+    DNS_SUBDOMAIN,
+    SECRET_KEY,
+    namespace_list_problems,
+    text_problems,
+)
 
 CNPG_CHART_VERSION = "0.26.1"
 CNPG_CHART_REPOSITORY = "https://cloudnative-pg.github.io/charts"
@@ -216,6 +221,11 @@ class CnpgSettings:
     operator_resources: Resources = field(default_factory=Resources)
     credentials: DatabaseCredentials = field(default_factory=DatabaseCredentials)
     backup: BackupSettings = field(default_factory=BackupSettings)
+    # Lets the postgres superuser log in (enableSuperuserAccess); off by default.
+    superuser_access: bool = False
+    # Namespaces allowed to reach PostgreSQL (5432); each must be a platform
+    # namespace or one in cluster.app_namespaces (docs/network-policies.md).
+    client_namespaces: tuple[str, ...] = ()
 
     def workloads(self) -> list[Workload]:
         return [
@@ -240,6 +250,7 @@ class CnpgSettings:
         found += self.operator_resources.problems(f"{where}.operator_resources")
         found += self.credentials.problems(f"{where}.credentials")
         found += self.backup.problems(f"{where}.backup")
+        found += namespace_list_problems(f"{where}.client_namespaces", self.client_namespaces)
         return found
 
     def _image_problems(self, where: str) -> list[Problem]:
@@ -290,6 +301,12 @@ class CnpgSettings:
         for part in (
             self.credentials.requires("cnpg.credentials"),
             self.backup.requires("cnpg.backup"),
+            {
+                "cert_manager": "cnpg.backup uses the Barman Cloud plugin, whose certificates "
+                "cert-manager issues; or set cnpg.backup.enabled = false"
+            }
+            if self.backup.enabled
+            else {},
         ):
             for key, reason in part.items():
                 needed[key] = f"{needed[key]}; {reason}" if key in needed else reason

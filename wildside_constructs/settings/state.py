@@ -30,5 +30,12 @@ class StateSettings:
     skip_requesting_account_id: bool = True
     skip_metadata_api_check: bool = True
     skip_s3_checksum: bool = True
-    # OpenTofu client-side encryption; the passphrase comes from TF_VAR_state_passphrase.
-    encryption: bool = False
+    # OpenTofu client-side encryption of state and plans; the passphrase comes
+    # from TF_VAR_state_passphrase. Unset: on for s3, off for local.
+    encryption: bool | None = None
+    # Acknowledges plain-text remote state: needed with s3 and encryption = false.
+    allow_unencrypted: bool = False
+
+    def encrypted(self) -> bool:
+        """Whether state and plans are encrypted: explicit, else on for remote state."""
+        return self.backend == "s3" if self.encryption is None else self.encryption

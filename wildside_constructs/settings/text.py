@@ -45,3 +45,18 @@ def text_problems(where: str, value: str, pattern: re.Pattern[str], what: str) -
             )
         ]
     return []
+
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def namespace_list_problems(where: str, names: tuple[str, ...]) -> list[Problem]:
+    """Each entry a namespace name (a DNS label), none repeated."""
+    found: list[Problem] = []
+    for index, name in enumerate(names):
+        found += text_problems(
+            f"{where}[{index}]", name, DNS_LABEL, "a namespace name (a DNS label)"
+        )
+    if len(set(names)) != len(names):
+        found.append(Problem(where, "names a namespace twice"))
+    return found

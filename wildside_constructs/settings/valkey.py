@@ -17,7 +17,12 @@ from wildside_constructs.settings.datastores import (
     storage_problems,
     vault_path_problems,
 )
-from wildside_constructs.settings.text import DNS_SUBDOMAIN, SECRET_KEY, text_problems
+from wildside_constructs.settings.text import (
+    DNS_SUBDOMAIN,
+    SECRET_KEY,
+    namespace_list_problems,
+    text_problems,
+)
 
 # The operator's Makefile pushes "valkey-operator-<tag>-chart" to
 # oci://ghcr.io/hyperspike, so release v0.0.60 is chart version v0.0.60-chart.
@@ -113,6 +118,9 @@ class ValkeySettings:
     storage_class: str = "do-block-storage"
     resources: ValkeyResources = field(default_factory=ValkeyResources)
     password: ValkeyPassword = field(default_factory=ValkeyPassword)
+    # Namespaces allowed to reach Valkey (6379); each must be a platform
+    # namespace or one in cluster.app_namespaces (docs/network-policies.md).
+    client_namespaces: tuple[str, ...] = ()
 
     def workloads(self) -> list[Workload]:
         # The operator's own pod is sized by its chart (not counted here).
@@ -132,6 +140,7 @@ class ValkeySettings:
         found += storage_problems(where, self.storage_size, self.storage_class)
         found += self.resources.problems(f"{where}.resources")
         found += self.password.problems(f"{where}.password")
+        found += namespace_list_problems(f"{where}.client_namespaces", self.client_namespaces)
         return found
 
     def requires(self) -> dict[str, str]:

@@ -28,7 +28,7 @@ WHY = {
     "digitalocean_token": "the engine and doctl call the DigitalOcean API",
     "spaces_access_key": "state.backend is s3 (Spaces)",
     "spaces_secret_key": "state.backend is s3 (Spaces)",
-    "state_passphrase": "state.encryption is on",
+    "state_passphrase": "state.encryption is on (the default for s3 state)",
     "gitops_token": "the GitOps repository is reached over HTTPS",
 }
 
@@ -38,7 +38,7 @@ def needed(config: WildsideConfig, *, http_remote: bool) -> tuple[str, ...]:
     names = ["digitalocean_token"]
     if config.state.backend == "s3":
         names += ["spaces_access_key", "spaces_secret_key"]
-    if config.state.encryption:
+    if config.state.encrypted():
         names.append("state_passphrase")
     if http_remote:
         names.append("gitops_token")

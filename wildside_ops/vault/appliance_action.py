@@ -20,7 +20,6 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 def publish_outputs(outdir: Path | None, environ: Mapping[str, str]) -> int:
     from app.synth import VAULT_STACK, default_outdir
-
     from wildside_ops.action.cluster_outputs import read_outputs
     from wildside_ops.engine import EngineError, stack_folder
 
