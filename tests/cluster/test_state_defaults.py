@@ -10,6 +10,7 @@ from app.cli import EXIT_BAD_INPUT, main
 from app.config.errors import ConfigError
 from tests.cluster.conftest import TEST_DIGEST, synth_stack
 from tests.support import example_with
+from wildside_constructs.registry import COMPONENTS
 
 S3 = {
     "backend": "s3",
@@ -52,8 +53,8 @@ def _cli_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TF_VAR_state_passphrase", raising=False)
     monkeypatch.delenv("TERRAFORM_BINARY_NAME", raising=False)
-    for component in ("TRAEFIK", "CERT_MANAGER", "EXTERNAL_DNS", "VAULT_ESO", "CNPG", "VALKEY"):
-        monkeypatch.setenv(f"WILDSIDE_ENABLE_{component}", "false")
+    for spec in COMPONENTS:
+        monkeypatch.setenv(spec.env, "false")
 
 
 def test_synth_refuses_remote_state_without_a_passphrase(
