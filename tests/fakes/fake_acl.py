@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import hcl
+import hcl  # type: ignore[import-untyped]
 
 CAPABILITIES = frozenset(
     {"create", "read", "update", "patch", "delete", "list", "sudo", "deny", "subscribe", "recover"}

@@ -30,6 +30,7 @@ from tests.fakes.fake_approle import AppRoleBackend
 from tests.fakes.fake_k8s_auth import KubernetesAuthBackend
 from tests.fakes.fake_kv import KvStore
 from tests.fakes.loopback import serving
+from tests.fakes.vault_route import DENIED, Reply, Request, Route, errors
 
 ROLE_ID = "fake-role-id"
 SECRET_ID = "fake-secret-id"
@@ -42,42 +43,6 @@ path "auth/token/renew-self" { capabilities = ["update"] }
 path "auth/token/revoke-self" { capabilities = ["update"] }
 path "sys/capabilities-self" { capabilities = ["update"] }
 """
-DENIED = "1 error occurred:\n\t* permission denied\n\n"
-
-Reply = tuple[int, dict[str, Any] | None]
-
-
-@dataclass
-class Request:
-    method: str
-    path: str  # API path without the leading /v1/
-    body: dict[str, Any]
-    headers: dict[str, str]  # lower-case names
-    query: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Route:
-    """Requests under ``prefix`` (the path itself or below it) go to ``handle``.
-
-    ``handle(request, rest)`` gets the path after the prefix. ``exists(request,
-    rest)`` is the path's existence check: a write to something that exists
-    needs ``update``, otherwise ``create``; without one a write is ``update``.
-    ``sudo``: the path is root-protected. ``open``: no token needed.
-    """
-
-    prefix: str
-    handle: Callable[[Request, str], Reply]
-    exists: Callable[[Request, str], bool] | None = None
-    sudo: bool = False
-    open: bool = False
-
-    def covers(self, path: str) -> str | None:
-        if path == self.prefix:
-            return ""
-        if path.startswith(self.prefix + "/"):
-            return path[len(self.prefix) + 1 :]
-        return None
 
 
 @dataclass
@@ -202,7 +167,7 @@ class FakeVault:
         try:
             payload = json.loads(body) if body else {}
         except ValueError:
-            return 400, _errors("failed to parse JSON input")
+            return 400, errors("failed to parse JSON input")
         if method == "GET" and query.get("list") == "true":
             method = "LIST"
         body_dict = payload if isinstance(payload, dict) else {}
@@ -225,10 +190,12 @@ class FakeVault:
         if route is None or not route.open:
             token = req.headers.get("x-vault-token", "")
             # Vault checks the token and the ACL before it looks for a handler.
-            if token not in self.tokens or not self._allowed(token, req, route, rest):
-                return 403, _errors(DENIED)
+            if token not in self.tokens:
+                return 403, errors("permission denied")
+            if not self._allowed(token, req, route, rest):
+                return 403, errors(DENIED)
         if route is None:
-            return 404, _errors(f"no handler for route {req.path!r}")
+            return 404, errors(f"no handler for route {req.path!r}")
         return route.handle(req, rest)
 
     def _refusal(self, req: Request) -> Reply | None:
@@ -237,11 +204,11 @@ class FakeVault:
             return self._health()
         if self._failures:
             status = self._failures.pop(0)
-            return status, _errors(f"fake transient failure (HTTP {status})")
+            return status, errors(f"fake transient failure (HTTP {status})")
         if self.sealed or not self.initialized:
-            return 503, _errors("Vault is sealed")
+            return 503, errors("Vault is sealed")
         if self._forbidden(req):
-            return 403, _errors(DENIED)
+            return 403, errors(DENIED)
         return None
 
     def _route_for(self, path: str) -> tuple[Route | None, str]:
@@ -300,14 +267,14 @@ class FakeVault:
     def _login(self, req: Request) -> Reply:
         mount = req.path.removeprefix("auth/").removesuffix("/login")
         if self.auth_mounts.get(f"{mount}/", {}).get("type") != "approle":
-            return 404, _errors(f"no handler for route {req.path!r}")
+            return 404, errors(f"no handler for route {req.path!r}")
         role_id, secret_id = str(req.body.get("role_id")), str(req.body.get("secret_id"))
         if (role_id, secret_id) == (self.role_id, self.secret_id):
             policies: list[str] | None = list(self.ci_policies)
         else:
             policies = self.approle.login(mount, role_id, secret_id)
         if policies is None:
-            return 400, _errors(self.login_error)
+            return 400, errors(self.login_error)
         if ROOT not in policies:
             # token_no_default_policy is off: the token store adds "default"
             # and sorts the set (vault/token_store.go, policyutil.SanitizePolicies).
@@ -336,20 +303,20 @@ class FakeVault:
         if req.method in ("POST", "PUT") and mount:
             return self._enable_auth(key, req.body)
         if req.method != "GET":
-            return 405, _errors("unsupported operation")
+            return 405, errors("unsupported operation")
         if not mount:
             table = {k: {**v, "config": {"max_lease_ttl": 0}} for k, v in self.auth_mounts.items()}
             return 200, {**table, "data": table}
         if key not in self.auth_mounts:
-            return 400, _errors(f"No auth engine at {mount}")
+            return 400, errors(f"No auth engine at {mount}")
         return 200, {"data": dict(self.auth_mounts[key])}
 
     def _enable_auth(self, key: str, body: dict[str, Any]) -> Reply:
         if key in self.auth_mounts:
-            return 400, _errors(f"path is already in use at {key}")
+            return 400, errors(f"path is already in use at {key}")
         kind = body.get("type")
         if not kind:
-            return 400, _errors("backend type must be specified as a string")
+            return 400, errors("backend type must be specified as a string")
         self.auth_mounts[key] = {"type": kind, "description": body.get("description", "")}
         return 204, None
 
@@ -363,20 +330,20 @@ class FakeVault:
         field_name = "rules" if legacy else "policy"
         if req.method == "GET":
             if name not in self.policies:
-                return 404, _errors()
+                return 404, errors()
             body = {"name": name, field_name: self.policies[name]}
             return 200, {**body, "data": body}
         if req.method in ("POST", "PUT"):
             text = req.body.get(field_name)
             if not isinstance(text, str) or not text:
-                return 400, _errors("'policy' parameter not supplied or empty")
+                return 400, errors("'policy' parameter not supplied or empty")
             try:
                 parse_policy(text)
             except PolicyError as exc:
-                return 400, _errors(f"failed to parse policy: {exc}")
+                return 400, errors(f"failed to parse policy: {exc}")
             self.policies[name] = text
             return 204, None
-        return 405, _errors("unsupported operation")
+        return 405, errors("unsupported operation")
 
     def _auth_type(self, mount: str) -> str | None:
         entry = self.auth_mounts.get(f"{mount}/")
@@ -398,8 +365,4 @@ class FakeVault:
             return self.approle.handle(req.method, mount, tail, req.body)
         if kind == "kubernetes":
             return self.kubernetes.handle(req.method, mount, tail, req.body)
-        return 404, _errors(f"no handler for route {req.path!r}")
-
-
-def _errors(*messages: str) -> dict[str, Any]:
-    return {"errors": list(messages)}
+        return 404, errors(f"no handler for route {req.path!r}")
