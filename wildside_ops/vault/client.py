@@ -95,8 +95,7 @@ class VaultClient:
             lambda: hv.sys.read_health_status(method="GET"),
         )
         body = result if isinstance(result, dict) else _json_body(result)
-        if body.get("sealed") is True:
-            raise VaultSealed(self.settings.address)
+        # An uninitialised Vault also reports itself sealed; name the first step.
         if body.get("initialized") is False:
             raise VaultRequestFailed(
                 "read health status",
@@ -104,6 +103,8 @@ class VaultClient:
                 getattr(result, "status_code", 501),
                 "Vault is not initialised; an operator must run vault operator init",
             )
+        if body.get("sealed") is True:
+            raise VaultSealed(self.settings.address)
 
     # KV version 2
 
