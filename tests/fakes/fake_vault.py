@@ -6,7 +6,7 @@ standby and uninitialised servers; a sealed server's 503; logins whose
 policies include ``default``; and every request made with a non-root token
 checked against the token's policies by the ACL model in ``fake_acl``
 (``create`` or ``update`` chosen by each path's existence check, as Vault's
-router does). The backends live beside it: ``fake_kv`` (KV v2),
+request handling does). The backends live beside it: ``fake_kv`` (KV v2),
 ``fake_approle``, ``fake_k8s_auth``. More endpoints plug in with
 ``add_route`` (see ``Route``); see tests/fakes/README.md for what is modelled.
 """
@@ -220,7 +220,7 @@ class FakeVault:
         return best
 
     def capability(self, req: Request, route: Route, rest: str) -> str:
-        """The capability Vault's router asks of the ACL for this request."""
+        """The capability Vault asks of the ACL (request_handling.go: the existence check)."""
         if req.method in ("GET", "HEAD"):
             return "read"
         if req.method == "LIST":
