@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import requests
 
 from tests.fakes.ci_policy import CI_POLICY, documented_ci_policy
 from tests.fakes.fake_acl import Rule, parse_policy
@@ -106,3 +107,34 @@ def test_each_capability_is_needed_and_its_absence_is_named(
     assert rule.matches(caught.value.api_path)
     assert capability in caught.value.capability.split(",")
     assert f'path "{caught.value.api_path}"' in str(caught.value)
+
+
+def test_the_eso_policy_written_for_the_cluster_is_enforced_by_use(
+    kube: tuple[FakeKube, KubeSecrets],
+) -> None:
+    fake_kube, secrets = kube
+    fake_kube.secrets.clear()
+    fake = FakeVault(ci_policies=[CI_POLICY], policies={CI_POLICY: documented_ci_policy()})
+    for cluster in ("c1", "c2"):
+        for name in ("cloudflare", "digitalocean"):
+            fake.put_secret(f"wildside/{cluster}/{name}", {"token": "v4lue-x"})
+    with fake.running():
+        settings = VaultSettings(
+            address=fake.url, role_id=ROLE_ID, secret_id=SECRET_ID, timeout=5, backoff_base=0
+        )
+        with VaultClient.login(settings) as vault:
+            ae.ensure_eso_approle(vault, "c1", AppRoleRef(), secrets)
+        pair = fake_kube.secret_data("external-secrets", "vault-approle") or {}
+        login = requests.post(f"{fake.url}/v1/auth/approle/login", json=pair, timeout=5)
+        eso = {"X-Vault-Token": login.json()["auth"]["client_token"]}
+
+        def status(path: str) -> int:
+            return requests.get(
+                f"{fake.url}/v1/secret/data/{path}", headers=eso, timeout=5
+            ).status_code
+
+        assert status("wildside/c1/cloudflare") == 200
+        # CI-only credentials and other clusters' secrets stay out of ESO's reach.
+        assert status("wildside/c1/digitalocean") == 403
+        assert status("wildside/c1/kubeconfig") == 403
+        assert status("wildside/c2/cloudflare") == 403
