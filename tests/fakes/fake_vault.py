@@ -181,12 +181,12 @@ class FakeVault:
             return self._dispatch(request)
 
     def _dispatch(self, req: Request) -> Reply:
-        reply = self._refusal(req)
+        route, rest = self._route_for(req.path)
+        reply = self._refusal(req, route)
         if reply is not None:
             return reply
         if req.path.startswith("auth/") and req.path.endswith("/login"):
             return self._login(req)
-        route, rest = self._route_for(req.path)
         if route is None or not route.open:
             token = req.headers.get("x-vault-token", "")
             # Vault checks the token and the ACL before it looks for a handler.
@@ -198,14 +198,15 @@ class FakeVault:
             return 404, errors(f"no handler for route {req.path!r}")
         return route.handle(req, rest)
 
-    def _refusal(self, req: Request) -> Reply | None:
+    def _refusal(self, req: Request, route: Route | None) -> Reply | None:
         """What answers before any route: health, injected failures, seal, test denials."""
         if req.path == "sys/health":
             return self._health()
         if self._failures:
             status = self._failures.pop(0)
             return status, errors(f"fake transient failure (HTTP {status})")
-        if self.sealed or not self.initialized:
+        sealed = self.sealed or not self.initialized
+        if sealed and not (route is not None and route.while_sealed):
             return 503, errors("Vault is sealed")
         if self._forbidden(req):
             return 403, errors(DENIED)

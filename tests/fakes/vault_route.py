@@ -33,7 +33,9 @@ class Route:
     ``handle(request, rest)`` gets the path after the prefix. ``exists(request,
     rest)`` is the path's existence check: a write to something that exists
     needs ``update``, otherwise ``create``; without one a write is ``update``.
-    ``sudo``: the path is root-protected. ``open``: no token needed.
+    ``sudo``: the paths below the prefix are root-protected. ``open``: no
+    token needed. ``while_sealed``: answered even by a sealed or uninitialised
+    Vault (sys/init, sys/unseal, sys/seal-status are).
     """
 
     prefix: str
@@ -41,6 +43,7 @@ class Route:
     exists: Callable[[Request, str], bool] | None = None
     sudo: bool = False
     open: bool = False
+    while_sealed: bool = False
 
     def covers(self, path: str) -> str | None:
         if path == self.prefix:

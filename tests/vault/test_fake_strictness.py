@@ -12,6 +12,7 @@ import requests
 
 from tests.fakes.fake_acl import Acl, PolicyError, parse_policy
 from tests.fakes.fake_vault import FakeVault
+from tests.fakes.vault_route import Route
 from wildside_ops.vault import VaultClient, VaultRequestFailed, VaultSettings
 
 POLICY = """
@@ -77,14 +78,14 @@ def test_acl_priority_prefers_the_later_wildcard_and_the_longer_path() -> None:
 def test_policies_vault_would_refuse_are_refused(text: str, fake_vault: FakeVault) -> None:
     with pytest.raises(PolicyError):
         parse_policy(text)
-    token = _root_token(fake_vault)
+    token = _ci_token(fake_vault)
     reply = requests.put(
         f"{fake_vault.url}/v1/sys/policies/acl/p", json={"policy": text}, headers=token, timeout=5
     )
     assert reply.status_code == 400
 
 
-def _root_token(fake: FakeVault) -> dict[str, str]:
+def _ci_token(fake: FakeVault) -> dict[str, str]:
     reply = requests.post(
         f"{fake.url}/v1/auth/approle/login",
         json={"role_id": fake.role_id, "secret_id": fake.secret_id},
@@ -94,7 +95,7 @@ def _root_token(fake: FakeVault) -> dict[str, str]:
 
 
 def test_only_the_legacy_policy_path_reads_rules(fake_vault: FakeVault) -> None:
-    token = _root_token(fake_vault)
+    token = _ci_token(fake_vault)
     text = 'path "x" { capabilities = ["read"] }'
     modern = f"{fake_vault.url}/v1/sys/policies/acl/p"
     legacy = f"{fake_vault.url}/v1/sys/policy/p"
@@ -106,7 +107,7 @@ def test_only_the_legacy_policy_path_reads_rules(fake_vault: FakeVault) -> None:
 def test_kubernetes_auth_drops_unknown_config_fields_and_merges_roles(
     fake_vault: FakeVault,
 ) -> None:
-    token = _root_token(fake_vault)
+    token = _ci_token(fake_vault)
     base = f"{fake_vault.url}/v1"
     fake_vault.auth_mounts["kubernetes-c1/"] = {"type": "kubernetes", "description": ""}
     config = {"kubernetes_host": "https://h:6443", "no_such_field": "x"}
@@ -121,7 +122,7 @@ def test_kubernetes_auth_drops_unknown_config_fields_and_merges_roles(
 
 
 def test_approle_answers_a_missing_role_per_path(fake_vault: FakeVault) -> None:
-    token = _root_token(fake_vault)
+    token = _ci_token(fake_vault)
     role = f"{fake_vault.url}/v1/auth/approle/role/none"
     assert requests.get(f"{role}/role-id", headers=token, timeout=5).status_code == 404
     assert requests.post(f"{role}/secret-id", headers=token, timeout=5).status_code == 400
@@ -133,7 +134,7 @@ def test_approle_answers_a_missing_role_per_path(fake_vault: FakeVault) -> None:
 
 
 def test_a_secret_id_is_capped_at_the_mounts_max_lease_ttl(fake_vault: FakeVault) -> None:
-    token = _root_token(fake_vault)
+    token = _ci_token(fake_vault)
     role = f"{fake_vault.url}/v1/auth/approle/role/r"
     requests.post(role, json={"secret_id_ttl": 90 * 86400}, headers=token, timeout=5)
     minted = requests.post(f"{role}/secret-id", headers=token, timeout=5).json()["data"]
@@ -177,3 +178,27 @@ def test_an_uninitialised_vault_is_named_as_such(
     assert requests.get(f"{fake_vault.url}/v1/sys/health", timeout=5).status_code == 501
     with pytest.raises(VaultRequestFailed, match="not initialised"):
         VaultClient.login(settings)
+
+
+def test_added_routes_get_the_seal_token_and_acl_checks(fake_vault: FakeVault) -> None:
+    fake_vault.add_route(
+        Route(
+            "sys/seal-status",
+            lambda req, rest: (200, {"sealed": True}),
+            open=True,
+            while_sealed=True,
+        )
+    )
+    fake_vault.add_route(Route("sys/mounts", lambda req, rest: (204, None), sudo=True))
+    fake_vault.ci_policies = ["ops"]
+    fake_vault.policies["ops"] = 'path "sys/mounts/*" { capabilities = ["update"] }'
+    token = _ci_token(fake_vault)
+    url = f"{fake_vault.url}/v1/sys/mounts/kv2"
+    # sudo is missing from the policy: refused although "update" is granted.
+    assert requests.post(url, json={}, headers=token, timeout=5).status_code == 403
+    fake_vault.policies["ops"] = 'path "sys/mounts/*" { capabilities = ["update", "sudo"] }'
+    assert requests.post(url, json={}, headers=token, timeout=5).status_code == 204
+    fake_vault.sealed = True
+    assert requests.post(url, json={}, headers=token, timeout=5).status_code == 503
+    status = requests.get(f"{fake_vault.url}/v1/sys/seal-status", timeout=5)
+    assert (status.status_code, status.json()) == (200, {"sealed": True})
