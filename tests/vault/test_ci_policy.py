@@ -14,17 +14,17 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from wildside_constructs.props.vault import AppRoleRef
 
 from tests.fakes.ci_policy import CI_POLICY, documented_ci_policy
 from tests.fakes.fake_acl import Rule, parse_policy
 from tests.fakes.fake_kube import FakeKube, serving
 from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
-from wildside_constructs.props.vault import AppRoleRef
 from wildside_ops.kube import KubeSecrets
 from wildside_ops.vault import VaultClient, VaultPermissionDenied, VaultSettings
 from wildside_ops.vault import approle_eso as ae
 from wildside_ops.vault import k8s_auth as ka
-from wildside_ops.vault.catalogue import CATALOGUE
+from wildside_ops.vault.secret_paths import SECRET_PATHS
 
 KUBE_TOKEN = "sntl-kube-token-ci-policy-9e0f"
 CA = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
@@ -54,7 +54,7 @@ def lifecycle(policy: str, secrets: KubeSecrets, kube: FakeKube) -> None:
     """Everything the action does in Vault over a cluster's life, logged in as CI."""
     kube.secrets.clear()
     fake = FakeVault(ci_policies=[CI_POLICY], policies={CI_POLICY: policy})
-    for entry in CATALOGUE:
+    for entry in SECRET_PATHS:
         path = entry.path.replace("${cluster_name}", "c1")
         fake.put_secret(path, {**(fake.latest(path) or {}), entry.key: "v4lue-x"})
     with fake.running():
@@ -62,7 +62,7 @@ def lifecycle(policy: str, secrets: KubeSecrets, kube: FakeKube) -> None:
             address=fake.url, role_id=ROLE_ID, secret_id=SECRET_ID, timeout=5, backoff_base=0
         )
         with VaultClient.login(settings) as vault:
-            vault.read_catalogue("c1", mask=False)
+            vault.read_cluster_secrets("c1", mask=False)
             vault.write_kubeconfig("c1", "kubeconfig: first")  # create
             vault.write_kubeconfig("c1", "kubeconfig: second")  # update
             ka.ensure_kubernetes_auth(vault, "c1", "https://10.0.0.1:6443", CA)
