@@ -49,9 +49,10 @@ AUTH_METHOD_TYPE = "approle"
 # a mount tuned lower grants less, and the renewal below follows the grant.
 SECRET_ID_TTL_SECONDS = 30 * 24 * 3600
 # A deploy renews the secret ID once less than this share of its granted
-# lifetime remains: with 30 days granted, under 10 days left. A cluster
-# deployed at least every 20 days therefore never sees its secret ID expire,
-# and a deploy every few days keeps one ID for about 20 days.
+# lifetime remains: with 30 days granted, under 10 days left. A deploy after
+# the last one that kept the ID must come before it lapses, so clusters
+# deployed at least every 10 days never see their secret ID expire; a deploy
+# every few days keeps one ID for about 20 days.
 RENEW_FRACTION = 3
 MANAGED_BY = "wildside-infra-k8s"
 # Vault's answer to destroying an accessor that is already gone (a 500 from
