@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from wildside_constructs.props.vault import AppRoleRef
 
 from tests.fakes.fake_kube import FakeKube, serving
 from tests.fakes.fake_vault import FakeVault, Request
+from wildside_constructs.settings.vault import AppRoleRef
 from wildside_ops.kube import KubeSecrets
 from wildside_ops.vault import VaultClient
 from wildside_ops.vault import approle_eso as ae

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from wildside_constructs.props.vault import AppRoleRef
 
 from tests.fakes.ci_policy import CI_POLICY, documented_ci_policy
 from tests.fakes.fake_acl import Rule, parse_policy
 from tests.fakes.fake_kube import FakeKube, serving
 from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
+from wildside_constructs.settings.vault import AppRoleRef
 from wildside_ops.kube import KubeSecrets
 from wildside_ops.vault import VaultClient, VaultPermissionDenied, VaultSettings
 from wildside_ops.vault import approle_eso as ae
