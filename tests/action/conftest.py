@@ -21,6 +21,7 @@ import pytest
 
 from tests.action.runner_sim import ActionRun, run_action
 from tests.conftest import GIT_ENV
+from tests.fakes.ci_policy import CI_POLICY, documented_ci_policy
 from tests.fakes.fake_vault import FakeVault
 
 CLUSTER = "e2e-ams"
@@ -275,8 +276,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             "FAKE_TOFU_OUTPUTS": str(fixtures / "outputs.json"),
         }
     )
+    # CI logs in with the policy the action's README documents, nothing more.
     vault = FakeVault(
-        role_id=INPUT_SECRETS["vault_role_id"], secret_id=INPUT_SECRETS["vault_secret_id"]
+        role_id=INPUT_SECRETS["vault_role_id"],
+        secret_id=INPUT_SECRETS["vault_secret_id"],
+        ci_policies=[CI_POLICY],
+        policies={CI_POLICY: documented_ci_policy()},
     )
     for (path, key), value in VAULT_SECRETS.items():
         current = vault.latest(f"wildside/{CLUSTER}/{path}") or {}

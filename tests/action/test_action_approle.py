@@ -71,7 +71,7 @@ def test_the_cluster_gets_a_pair_that_logs_in_with_its_own_policy(world: World, 
     assert f"{wrote} (the Secret did not exist)" in log
     assert set(runs.pair) == {"role_id", "secret_id"}
     reply = requests.post(f"{world.vault.url}/v1/auth/approle/login", json=runs.pair, timeout=5)
-    assert reply.json()["auth"]["policies"] == [ROLE]
+    assert reply.json()["auth"]["policies"] == ["default", ROLE]
     # No Kubernetes auth mount for a cluster that does not log in that way.
     assert f"kubernetes-{CLUSTER}/" not in world.vault.auth_mounts
 

@@ -1,14 +1,18 @@
 """An in-memory Vault speaking the HTTP API subset the client uses, on 127.0.0.1.
 
 It answers the way Vault does where the client's behaviour depends on it:
-errors as ``{"errors": [...]}``, a sealed server's 503, KV v2 versions and
-check-and-set, and reads that normalise what was written (roles gain default
-fields; a kubernetes config read hides the reviewer JWT).
+errors as ``{"errors": [...]}``; sys/health's status codes for sealed,
+standby and uninitialised servers; a sealed server's 503; logins whose
+policies include ``default``; and every request made with a non-root token
+checked against the token's policies by the ACL model in ``fake_acl``
+(``create`` or ``update`` chosen by each path's existence check, as Vault's
+request handling does). The backends live beside it: ``fake_kv`` (KV v2),
+``fake_approle``, ``fake_k8s_auth``. More endpoints plug in with
+``add_route`` (see ``Route``); see tests/fakes/README.md for what is modelled.
 """
 
 from __future__ import annotations
 
-import copy
 import fnmatch
 import json
 import secrets
@@ -21,21 +25,24 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.fake_acl import Acl, PolicyError, parse_policy
 from tests.fakes.fake_approle import AppRoleBackend
+from tests.fakes.fake_k8s_auth import KubernetesAuthBackend
+from tests.fakes.fake_kv import KvStore
 from tests.fakes.loopback import serving
+from tests.fakes.vault_route import DENIED, Reply, Request, Route, errors
 
 ROLE_ID = "fake-role-id"
 SECRET_ID = "fake-secret-id"
-
-Reply = tuple[int, dict[str, Any] | None]
-
-
-@dataclass
-class Request:
-    method: str
-    path: str  # API path without the leading /v1/
-    body: dict[str, Any]
-    headers: dict[str, str]  # lower-case names
+ROOT = "root"
+# Vault's built-in default policy, the part a token uses on itself
+# (vault/policy_store.go defaultPolicy).
+DEFAULT_POLICY = """
+path "auth/token/lookup-self" { capabilities = ["read"] }
+path "auth/token/renew-self" { capabilities = ["update"] }
+path "auth/token/revoke-self" { capabilities = ["update"] }
+path "sys/capabilities-self" { capabilities = ["update"] }
+"""
 
 
 @dataclass
@@ -45,24 +52,30 @@ class FakeVault:
     kv_mounts: tuple[str, ...] = ("secret",)
     role_id: str = ROLE_ID
     secret_id: str = SECRET_ID
+    # The policies CI's own AppRole logs in with; "root" bypasses the ACL.
+    ci_policies: list[str] = field(default_factory=lambda: [ROOT])
     sealed: bool = False
+    initialized: bool = True
+    standby: bool = False
     login_error: str = "invalid role or secret ID"
     forbidden: set[str] = field(default_factory=set)  # fnmatch patterns of API paths
     forbidden_writes: set[str] = field(default_factory=set)  # the same, POST/PUT only
     hooks: list[Callable[[Request], None]] = field(default_factory=list)
-    # Extra endpoints (tests/fakes/fake_vault_sys.py); consulted first, under the lock.
-    routes: list[Callable[[Request, dict[str, str]], Reply | None]] = field(default_factory=list)
+    # Whole endpoints that answer for themselves, seal and token checks included
+    # (tests/fakes/fake_vault_sys.py: init, unseal, seal status, revoke-self);
+    # consulted first, under the lock.
+    endpoints: list[Callable[[Request, dict[str, str]], Reply | None]] = field(default_factory=list)
     log: list[Request] = field(default_factory=list)
-    kv: dict[tuple[str, str], list[dict[str, Any] | None]] = field(default_factory=dict)
+    store: KvStore = field(default_factory=KvStore)
     auth_mounts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    auth_config: dict[str, dict[str, Any]] = field(default_factory=dict)
-    roles: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    kubernetes: KubernetesAuthBackend = field(default_factory=KubernetesAuthBackend)
     policies: dict[str, str] = field(default_factory=dict)
     tokens: set[str] = field(default_factory=set)
     # Roles other than CI's own (the clusters'), their role and secret IDs.
     approle: AppRoleBackend = field(default_factory=AppRoleBackend)
     # Token -> the policies it logged in with.
     token_policies: dict[str, list[str]] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
     url: str = ""
     _failures: list[int] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -70,7 +83,32 @@ class FakeVault:
     def __post_init__(self) -> None:
         self.auth_mounts.setdefault("token/", {"type": "token", "description": "token based"})
         self.auth_mounts.setdefault("approle/", {"type": "approle", "description": ""})
-        self.policies.setdefault("default", "# default policy\n")
+        self.policies.setdefault("default", DEFAULT_POLICY)
+        self.routes += [
+            Route("sys/auth", self._sys_auth, sudo=True),
+            Route("sys/policies/acl", self._policy, self._policy_exists),
+            Route("sys/policy", self._policy, self._policy_exists),
+            Route("auth", self._auth_backend, self._auth_exists),
+        ]
+        for mount in self.kv_mounts:
+            self.routes.append(Route(mount, self._kv, self._kv_exists))
+
+    @property
+    def kv(self) -> dict[tuple[str, str], list[dict[str, Any] | None]]:
+        return self.store.data
+
+    @property
+    def auth_config(self) -> dict[str, dict[str, Any]]:
+        return self.kubernetes.config
+
+    @property
+    def roles(self) -> dict[tuple[str, str], dict[str, Any]]:
+        return self.kubernetes.roles
+
+    def add_route(self, route: Route) -> None:
+        """Serve more endpoints; the longest matching prefix wins."""
+        with self._lock:
+            self.routes.append(route)
 
     # Test controls
 
@@ -90,8 +128,9 @@ class FakeVault:
             return len(versions)
 
     def delete_latest(self, path: str, mount: str = "secret") -> None:
+        """Soft-delete the latest version, as ``vault kv delete`` does."""
         with self._lock:
-            self.kv[(mount, path)][-1] = None
+            self.store.soft_delete(mount, path)
 
     def versions(self, path: str, mount: str = "secret") -> int:
         return len(self.kv.get((mount, path), []))
@@ -132,35 +171,84 @@ class FakeVault:
         try:
             payload = json.loads(body) if body else {}
         except ValueError:
-            return 400, _errors("failed to parse JSON input")
-        request = Request(method, path, payload if isinstance(payload, dict) else {}, headers)
+            return 400, errors("failed to parse JSON input")
+        if method == "GET" and query.get("list") == "true":
+            method = "LIST"
+        body_dict = payload if isinstance(payload, dict) else {}
+        request = Request(method, path, body_dict, headers, query)
         with self._lock:
             self.log.append(request)
             hooks = list(self.hooks)
         for hook in hooks:
             hook(request)
         with self._lock:
-            return self._dispatch(request, query, headers)
+            for extra in self.endpoints:
+                if (answer := extra(request, request.query)) is not None:
+                    return answer
+            return self._dispatch(request)
 
-    def _dispatch(self, req: Request, query: dict[str, str], headers: dict[str, str]) -> Reply:
-        reply: Reply | None = None
-        for route in self.routes:
-            if (reply := route(req, query)) is not None:
-                return reply
+    def _dispatch(self, req: Request) -> Reply:
+        route, rest = self._route_for(req.path)
+        reply = self._refusal(req, route)
+        if reply is not None:
+            return reply
+        if req.path.startswith("auth/") and req.path.endswith("/login"):
+            return self._login(req)
+        if route is None or not route.open:
+            token = req.headers.get("x-vault-token", "")
+            # Vault checks the token and the ACL before it looks for a handler.
+            if token not in self.tokens:
+                return 403, errors("permission denied")
+            if not self._allowed(token, req, route, rest):
+                return 403, errors(DENIED)
+        if route is None:
+            return 404, errors(f"no handler for route {req.path!r}")
+        return route.handle(req, rest)
+
+    def _refusal(self, req: Request, route: Route | None) -> Reply | None:
+        """What answers before any route: health, injected failures, seal, test denials."""
         if req.path == "sys/health":
-            reply = self._health()
-        elif self._failures:
+            return self._health()
+        if self._failures:
             status = self._failures.pop(0)
-            reply = status, _errors(f"fake transient failure (HTTP {status})")
-        elif self.sealed:
-            reply = 503, _errors("Vault is sealed")
-        elif self._forbidden(req):
-            reply = 403, _errors("1 error occurred:\n\t* permission denied\n\n")
-        elif req.path.startswith("auth/") and req.path.endswith("/login"):
-            reply = self._login(req)
-        elif headers.get("x-vault-token") not in self.tokens:
-            reply = 403, _errors("permission denied")
-        return reply if reply is not None else self._route(req, query)
+            return status, errors(f"fake transient failure (HTTP {status})")
+        sealed = self.sealed or not self.initialized
+        if sealed and not (route is not None and route.while_sealed):
+            return 503, errors("Vault is sealed")
+        if self._forbidden(req):
+            return 403, errors(DENIED)
+        return None
+
+    def _route_for(self, path: str) -> tuple[Route | None, str]:
+        best: tuple[Route | None, str] = (None, "")
+        for route in self.routes:
+            rest = route.covers(path)
+            if rest is not None and (best[0] is None or len(route.prefix) > len(best[0].prefix)):
+                best = (route, rest)
+        return best
+
+    def capability(self, req: Request, route: Route, rest: str) -> str:
+        """The capability Vault asks of the ACL (request_handling.go: the existence check)."""
+        if req.method in ("GET", "HEAD"):
+            return "read"
+        if req.method == "LIST":
+            return "list"
+        if req.method == "DELETE":
+            return "delete"
+        if route.exists is not None and not route.exists(req, rest):
+            return "create"
+        return "update"
+
+    def _allowed(self, token: str, req: Request, route: Route | None, rest: str) -> bool:
+        policies = self.token_policies.get(token, [])
+        if ROOT in policies:
+            return True
+        acl = Acl.of(policies, self.policies)
+        wanted = "read" if route is None else self.capability(req, route, rest)
+        if not acl.allows(req.path, wanted):
+            return False
+        sudo = route is not None and route.sudo and bool(rest)
+        return not (sudo and not acl.allows(req.path, "sudo"))
 
     def _forbidden(self, req: Request) -> bool:
         patterns = set(self.forbidden)
@@ -168,162 +256,121 @@ class FakeVault:
             patterns |= self.forbidden_writes
         return any(fnmatch.fnmatchcase(req.path, pattern) for pattern in patterns)
 
-    def _route(self, req: Request, query: dict[str, str]) -> Reply:
-        head, _, rest = req.path.partition("/")
-        if head in self.kv_mounts:
-            return self._kv(req, head, rest, query)
-        if req.path == "sys/auth" or req.path.startswith("sys/auth/"):
-            return self._sys_auth(req, req.path.removeprefix("sys/auth").strip("/"))
-        for prefix in ("sys/policies/acl/", "sys/policy/"):
-            if req.path.startswith(prefix):
-                name = req.path.removeprefix(prefix)
-                return self._policy(req, name, legacy=prefix == "sys/policy/")
-        if head == "auth":
-            return self._auth_backend(req, rest)
-        return 404, _errors(f"no handler for route {req.path!r}")
-
     def _health(self) -> Reply:
-        body = {"initialized": True, "sealed": self.sealed, "standby": False, "version": "1.17.0"}
-        return (503 if self.sealed else 200), body
+        # sys/health codes (api-docs/system/health): 200 active, 429 standby,
+        # 501 not initialised, 503 sealed; the body is sent with each of them.
+        body = {
+            "initialized": self.initialized,
+            "sealed": self.sealed or not self.initialized,
+            "standby": self.standby,
+            "performance_standby": False,
+            "version": "1.17.0",
+        }
+        if not self.initialized:
+            return 501, body
+        if self.sealed:
+            return 503, body
+        return (429 if self.standby else 200), body
 
     def _login(self, req: Request) -> Reply:
         mount = req.path.removeprefix("auth/").removesuffix("/login")
         if self.auth_mounts.get(f"{mount}/", {}).get("type") != "approle":
-            return 404, _errors(f"no handler for route {req.path!r}")
+            return 404, errors(f"no handler for route {req.path!r}")
         role_id, secret_id = str(req.body.get("role_id")), str(req.body.get("secret_id"))
         if (role_id, secret_id) == (self.role_id, self.secret_id):
-            policies: list[str] | None = ["default"]
+            policies: list[str] | None = list(self.ci_policies)
         else:
             policies = self.approle.login(mount, role_id, secret_id)
         if policies is None:
-            return 400, _errors(self.login_error)
+            return 400, errors(self.login_error)
+        if ROOT not in policies:
+            # token_no_default_policy is off: the token store adds "default"
+            # and sorts the set (vault/token_store.go, policyutil.SanitizePolicies).
+            policies = sorted(set(policies) | {"default"})
         token = f"hvs.{secrets.token_urlsafe(24)}"
         self.tokens.add(token)
         self.token_policies[token] = policies
-        auth = {"client_token": token, "policies": policies, "lease_duration": 3600}
+        auth = {
+            "client_token": token,
+            "policies": policies,
+            "token_policies": policies,
+            "lease_duration": 3600,
+        }
         return 200, {"auth": {**auth, "renewable": True}, "data": None}
 
-    def _kv(self, req: Request, mount: str, rest: str, query: dict[str, str]) -> Reply:
-        kind, _, path = rest.partition("/")
-        if kind != "data" or not path:
-            return 404, _errors(f"no handler for route {req.path!r}")
-        if req.method == "GET":
-            return self._kv_read(mount, path, int(query.get("version", "0")))
-        if req.method in ("POST", "PUT"):
-            return self._kv_write(mount, path, req.body)
-        return 405, _errors("unsupported operation")
+    def _kv_exists(self, req: Request, rest: str) -> bool:
+        return self.store.exists(req.path.partition("/")[0], rest)
 
-    def _kv_read(self, mount: str, path: str, version: int) -> Reply:
-        versions = self.kv.get((mount, path), [])
-        number = version or len(versions)
-        if not versions or number > len(versions) or versions[number - 1] is None:
-            return 404, _errors()
-        meta = {"version": number, "deletion_time": "", "destroyed": False}
-        return 200, {"data": {"data": copy.deepcopy(versions[number - 1]), "metadata": meta}}
-
-    def _kv_write(self, mount: str, path: str, body: dict[str, Any]) -> Reply:
-        versions = self.kv.setdefault((mount, path), [])
-        cas = (body.get("options") or {}).get("cas")
-        data = body.get("data")
-        if cas is not None and cas != len(versions):
-            return 400, _errors("check-and-set parameter did not match the current version")
-        if not isinstance(data, dict):
-            return 400, _errors("no data provided")
-        versions.append(copy.deepcopy(data))
-        return 200, {"data": {"version": len(versions), "deletion_time": "", "destroyed": False}}
+    def _kv(self, req: Request, rest: str) -> Reply:
+        mount = req.path.partition("/")[0]
+        version = int(req.query.get("version", "0"))
+        return self.store.handle(req.method, mount, rest, req.body, version)
 
     def _sys_auth(self, req: Request, mount: str) -> Reply:
         key = f"{mount}/"
         if req.method in ("POST", "PUT") and mount:
             return self._enable_auth(key, req.body)
         if req.method != "GET":
-            return 405, _errors("unsupported operation")
+            return 405, errors("unsupported operation")
         if not mount:
-            table = copy.deepcopy(self.auth_mounts)
+            table = {k: {**v, "config": {"max_lease_ttl": 0}} for k, v in self.auth_mounts.items()}
             return 200, {**table, "data": table}
         if key not in self.auth_mounts:
-            return 400, _errors(f"No auth engine at {mount}")
-        return 200, {"data": copy.deepcopy(self.auth_mounts[key])}
+            return 400, errors(f"No auth engine at {mount}")
+        return 200, {"data": dict(self.auth_mounts[key])}
 
     def _enable_auth(self, key: str, body: dict[str, Any]) -> Reply:
         if key in self.auth_mounts:
-            return 400, _errors(f"path is already in use at {key}")
+            return 400, errors(f"path is already in use at {key}")
         kind = body.get("type")
         if not kind:
-            return 400, _errors("backend type must be specified as a string")
+            return 400, errors("backend type must be specified as a string")
         self.auth_mounts[key] = {"type": kind, "description": body.get("description", "")}
         return 204, None
 
-    def _policy(self, req: Request, name: str, *, legacy: bool) -> Reply:
+    def _policy_exists(self, req: Request, name: str) -> bool:
+        return name in self.policies
+
+    def _policy(self, req: Request, name: str) -> Reply:
+        legacy = req.path.startswith("sys/policy/")
+        # sys/policy/<name> reads and writes "rules"; sys/policies/acl/<name>
+        # only "policy" (vault/logical_system.go handlePoliciesSet).
+        field_name = "rules" if legacy else "policy"
         if req.method == "GET":
             if name not in self.policies:
-                return 404, _errors()
-            body = {"name": name, ("rules" if legacy else "policy"): self.policies[name]}
+                return 404, errors()
+            body = {"name": name, field_name: self.policies[name]}
             return 200, {**body, "data": body}
         if req.method in ("POST", "PUT"):
-            text = req.body.get("policy") or req.body.get("rules")
-            if not isinstance(text, str):
-                return 400, _errors("'policy' parameter not supplied or empty")
+            text = req.body.get(field_name)
+            if not isinstance(text, str) or not text:
+                return 400, errors("'policy' parameter not supplied or empty")
+            try:
+                parse_policy(text)
+            except PolicyError as exc:
+                return 400, errors(f"failed to parse policy: {exc}")
             self.policies[name] = text
             return 204, None
-        return 405, _errors("unsupported operation")
+        return 405, errors("unsupported operation")
+
+    def _auth_type(self, mount: str) -> str | None:
+        entry = self.auth_mounts.get(f"{mount}/")
+        return str(entry.get("type")) if entry else None
+
+    def _auth_exists(self, req: Request, rest: str) -> bool:
+        mount, _, tail = rest.partition("/")
+        kind = self._auth_type(mount)
+        if kind == "approle":
+            return self.approle.exists(mount, tail)
+        if kind == "kubernetes":
+            return self.kubernetes.exists(mount, tail)
+        return True
 
     def _auth_backend(self, req: Request, rest: str) -> Reply:
         mount, _, tail = rest.partition("/")
-        if self.auth_mounts.get(f"{mount}/", {}).get("type") == "approle":
+        kind = self._auth_type(mount)
+        if kind == "approle":
             return self.approle.handle(req.method, mount, tail, req.body)
-        if self.auth_mounts.get(f"{mount}/", {}).get("type") != "kubernetes":
-            return 404, _errors(f"no handler for route {req.path!r}")
-        if tail == "config":
-            return self._k8s_config(req, mount)
-        if tail.startswith("role/") and tail.count("/") == 1:
-            return self._k8s_role(req, mount, tail.removeprefix("role/"))
-        return 404, _errors(f"no handler for route {req.path!r}")
-
-    def _k8s_config(self, req: Request, mount: str) -> Reply:
-        if req.method == "GET":
-            stored = self.auth_config.get(mount)
-            if stored is None:
-                return 404, _errors()
-            shown = {k: v for k, v in stored.items() if k != "token_reviewer_jwt"}
-            shown["token_reviewer_jwt_set"] = bool(stored.get("token_reviewer_jwt"))
-            defaults = {"disable_iss_validation": True, "issuer": "", "pem_keys": []}
-            return 200, {"data": {**defaults, **shown}}
-        if req.method in ("POST", "PUT"):
-            if not req.body.get("kubernetes_host"):
-                return 400, _errors("no host provided")
-            self.auth_config[mount] = {"disable_local_ca_jwt": False, **req.body}
-            return 204, None
-        return 405, _errors("unsupported operation")
-
-    def _k8s_role(self, req: Request, mount: str, name: str) -> Reply:
-        if req.method == "GET":
-            role = self.roles.get((mount, name))
-            return (200, {"data": copy.deepcopy(role)}) if role is not None else (404, _errors())
-        if req.method in ("POST", "PUT"):
-            body = req.body
-            if not body.get("bound_service_account_names"):
-                return 400, _errors('"bound_service_account_names" can not be empty')
-            policies = body.get("token_policies", body.get("policies", []))
-            ttl = int(body.get("token_ttl", body.get("ttl", 0)))
-            # Vault echoes deprecated aliases and fills defaults on read.
-            self.roles[(mount, name)] = {
-                "alias_name_source": "serviceaccount_uid",
-                "audience": body.get("audience", ""),
-                "bound_service_account_names": list(body["bound_service_account_names"]),
-                "bound_service_account_namespaces": list(
-                    body.get("bound_service_account_namespaces", [])
-                ),
-                "policies": list(policies),
-                "token_policies": list(policies),
-                "ttl": ttl,
-                "token_ttl": ttl,
-                "token_max_ttl": int(body.get("token_max_ttl", body.get("max_ttl", 0))),
-                "token_type": "default",
-            }
-            return 204, None
-        return 405, _errors("unsupported operation")
-
-
-def _errors(*messages: str) -> dict[str, Any]:
-    return {"errors": list(messages)}
+        if kind == "kubernetes":
+            return self.kubernetes.handle(req.method, mount, tail, req.body)
+        return 404, errors(f"no handler for route {req.path!r}")

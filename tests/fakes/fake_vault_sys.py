@@ -1,6 +1,6 @@
 """The fake Vault's operator endpoints: init, unseal, mounts, audit, token revocation.
 
-Registered on a :class:`FakeVault` through its ``routes`` hook, so the base
+Registered on a :class:`FakeVault` through its ``endpoints`` hook, so the base
 fake stays as it is. Behaviour follows Vault where the bootstrap depends on it:
 an uninitialized or sealed server answers 503 to everything but the seal
 endpoints, unseal progress counts distinct shares until the threshold, init
@@ -49,7 +49,7 @@ class FakeVaultSys:
         vault.auth_mounts.pop("approle/", None)
         vault.sealed = True
         ops = cls(vault)
-        vault.routes.append(ops.route)
+        vault.endpoints.append(ops.route)
         return ops
 
     def route(self, req: Request, query: dict[str, str]) -> Reply | None:

@@ -65,6 +65,47 @@ def test_a_second_apply_holds_exactly_the_new_keys(api: tuple[FakeKube, str]) ->
     assert kube.secret_data("ns", "pair") == {"a": "third-value"}
 
 
+def test_apply_merges_with_keys_another_manager_owns(api: tuple[FakeKube, str]) -> None:
+    kube, config = api
+    with KubeSecrets(config) as secrets:
+        secrets.write("ns", "pair", {"a": "first-value", "b": "second-value"})
+        kube.patch_secret("ns", "pair", {"note": "by-hand"}, "kubectl-edit")
+        # Reads report our keys only; the other manager's key is no drift.
+        assert secrets.read("ns", "pair") == {"a": "first-value", "b": "second-value"}
+        secrets.write("ns", "pair", {"a": "third-value"})
+    # "b" was ours alone and is gone; "note" belongs to kubectl-edit and stays.
+    assert kube.secret_data("ns", "pair") == {"a": "third-value", "note": "by-hand"}
+
+
+def test_apply_without_force_conflicts_over_a_changed_key(api: tuple[FakeKube, str]) -> None:
+    kube, config = api
+    with KubeSecrets(config) as secrets:
+        secrets.write("ns", "pair", {"a": "first-value"})
+    kube.patch_secret("ns", "pair", {"a": "changed-by-hand"}, "kubectl-edit")
+    body = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "pair"},
+        "data": {"a": base64.b64encode(b"first-value").decode()},
+    }
+    url = "/api/v1/namespaces/ns/secrets/pair?fieldManager=wildside-infra-k8s"
+    headers = {"authorization": f"Bearer {TOKEN}", "content-type": "application/apply-patch+yaml"}
+    status, reply = kube.handle("PATCH", url, headers, yaml.safe_dump(body).encode())
+    assert (status, reply["reason"]) == (409, "Conflict")
+    assert reply["details"]["causes"] == [
+        {
+            "reason": "FieldManagerConflict",
+            "message": 'conflict with "kubectl-edit"',
+            "field": ".data.a",
+        }
+    ]
+    # With force (as KubeSecrets always sends it), the applier takes the key back.
+    status, _ = kube.handle("PATCH", url + "&force=true", headers, yaml.safe_dump(body).encode())
+    assert status == 200
+    assert kube.secret_data("ns", "pair") == {"a": "first-value"}
+    assert kube.managers("ns", "pair") == {"wildside-infra-k8s": {"a"}}
+
+
 def test_a_missing_namespace_reads_as_no_secret(api: tuple[FakeKube, str]) -> None:
     _, config = api
     with KubeSecrets(config) as secrets:

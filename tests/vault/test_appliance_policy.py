@@ -32,7 +32,7 @@ def test_every_secret_path_is_covered_by_the_kv_grant() -> None:
     assert len(SECRET_PATHS) == len(resolve("c1"))
     # Nothing beyond the secret paths' prefix in the KV mount, and no wildcard paths.
     kv_paths = re.findall(r'path "kv/([^"]+)"', policy)
-    assert kv_paths == [f"data/{SECRET_PREFIX}/*", f"metadata/{SECRET_PREFIX}/*"]
+    assert kv_paths == [f"data/{SECRET_PREFIX}/*"]
     assert 'path "*"' not in policy and '"sudo"' not in policy.split("sys/auth")[0]
     assert '"delete"' not in policy  # no capability to delete or destroy data
 

@@ -60,7 +60,8 @@ def test_first_run_delivers_a_pair_that_logs_in_with_the_read_only_policy(
     assert set(pair) == {"role_id", "secret_id"}
     auth = login(fake_vault, pair)["auth"]
     assert isinstance(auth, dict)
-    assert auth["policies"] == ["wildside-c1-eso"]
+    # Vault adds the default policy to every login.
+    assert auth["policies"] == ["default", "wildside-c1-eso"]
     role = fake_vault.approle.roles[("approle", "wildside-c1-eso")]
     assert role["secret_id_ttl"] == ae.SECRET_ID_TTL_SECONDS
     assert role["secret_id_num_uses"] == 0
@@ -96,11 +97,11 @@ def test_a_secret_id_near_expiry_is_renewed_and_the_old_one_destroyed(
     ae.ensure_eso_approle(vault, "c1", REF, secrets)
     old = fake_kube.secret_data(NAMESPACE, NAME)
     assert old is not None
-    # 61 of 90 days gone: under 30 days left.
-    fake_vault.approle.advance(61 * DAY)
+    # 21 of 30 days gone: under a third of the granted lifetime left.
+    fake_vault.approle.advance(21 * DAY)
     changes = ae.ensure_eso_approle(vault, "c1", REF, secrets, now=fake_vault.approle.now())
     assert changes == [
-        f"wrote Secret {NAMESPACE}/{NAME} in the cluster (its secret ID would expire in 28 days)",
+        f"{WROTE} (its secret ID would expire in 9 of the 30 days Vault granted)",
         f"destroyed 1 earlier secret ID(s) of {ROLE}",
     ]
     new = fake_kube.secret_data(NAMESPACE, NAME)
@@ -111,12 +112,12 @@ def test_a_secret_id_near_expiry_is_renewed_and_the_old_one_destroyed(
     assert fake_vault.approle.live_secret_ids("approle", "wildside-c1-eso") == [new["secret_id"]]
 
 
-def test_a_secret_id_with_more_than_30_days_left_is_kept(
+def test_a_secret_id_with_more_than_a_third_of_its_grant_left_is_kept(
     fake_vault: FakeVault, vault: VaultClient, kube: tuple[FakeKube, KubeSecrets]
 ) -> None:
     _, secrets = kube
     ae.ensure_eso_approle(vault, "c1", REF, secrets)
-    fake_vault.approle.advance(59 * DAY)
+    fake_vault.approle.advance(19 * DAY)
     assert ae.ensure_eso_approle(vault, "c1", REF, secrets, now=fake_vault.approle.now()) == []
 
 
@@ -125,7 +126,7 @@ def test_an_expired_or_unknown_secret_id_is_replaced(
 ) -> None:
     fake_kube, secrets = kube
     ae.ensure_eso_approle(vault, "c1", REF, secrets)
-    fake_vault.approle.advance(91 * DAY)
+    fake_vault.approle.advance(31 * DAY)
     changes = ae.ensure_eso_approle(vault, "c1", REF, secrets, now=fake_vault.approle.now())
     assert changes[0] == f"{WROTE} (Vault no longer accepted its secret ID)"
     pair = fake_kube.secret_data(NAMESPACE, NAME)

@@ -111,9 +111,11 @@ def test_mount_of_another_type_is_an_error(fake_vault: FakeVault, vault: VaultCl
     assert list(fake_vault.writes()) == ["auth/approle/login"]
 
 
-def test_missing_sudo_is_explained(fake_vault: FakeVault, vault: VaultClient) -> None:
+def test_a_refused_auth_table_is_explained(fake_vault: FakeVault, vault: VaultClient) -> None:
     fake_vault.forbidden.add("sys/auth")
-    with pytest.raises(VaultPermissionDenied, match='"read", "sudo"'):
+    with pytest.raises(
+        VaultPermissionDenied, match=r'path "sys/auth" \{ capabilities = \["read"\]'
+    ):
         ka.ensure_kubernetes_auth(vault, "c1", HOST, CA)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.fake_vault import FakeVault, Request
-from wildside_ops.vault import VaultCasConflict, VaultClient, VaultConfigError
+from wildside_ops.vault import VaultCasConflict, VaultClient, VaultConfigError, VaultPathMissing
 
 PATH = "wildside/c1/kubeconfig"
 API = f"secret/data/{PATH}"
@@ -71,3 +71,27 @@ def test_identical_concurrent_write_is_not_an_error(
     fake_vault.hooks.append(same_writer)
     assert vault.write_kubeconfig("c1", KUBECONFIG) is True
     assert fake_vault.versions(PATH) == 1
+
+
+def test_a_soft_deleted_kubeconfig_is_repaired_on_the_next_run(
+    fake_vault: FakeVault, vault: VaultClient
+) -> None:
+    fake_vault.put_secret(PATH, {"kubeconfig": "old", "note": "gone with the version"})
+    fake_vault.delete_latest(PATH)  # vault kv delete: version 1 soft-deleted
+    assert vault.write_kubeconfig("c1", KUBECONFIG) is True
+    (write,) = fake_vault.requests("POST", API)
+    assert write.body["options"] == {"cas": 1}, "check-and-set against the deleted version"
+    # The deleted data cannot be read back: the new version holds the kubeconfig alone.
+    assert fake_vault.latest(PATH) == {"kubeconfig": KUBECONFIG}
+    assert vault.write_kubeconfig("c1", KUBECONFIG) is False
+    assert fake_vault.versions(PATH) == 2
+
+
+def test_a_soft_deleted_secret_still_reads_as_missing(
+    fake_vault: FakeVault, vault: VaultClient
+) -> None:
+    fake_vault.put_secret("wildside/c1/gitops", {"token": "t0ken-value"})
+    fake_vault.delete_latest("wildside/c1/gitops")
+    with pytest.raises(VaultPathMissing, match="latest version is deleted") as caught:
+        vault.read_kv("wildside/c1/gitops")
+    assert caught.value.deleted_version == 1

@@ -21,6 +21,8 @@ SENTINELS = {
     "AWS_SECRET_ACCESS_KEY": "sentinel-aws-secret-v41t",
     "VAULT_TOKEN": "hvs.sentinel-vault-token",
     "VAULT_UNSEAL_KEYS": "sentinel-unseal-share-1\nsentinel-unseal-share-2",
+    # Remote state is encrypted by default; the passphrase must reach no JSON either.
+    "TF_VAR_state_passphrase": "sentinel-state-passphrase-v41t",
 }
 RECIPIENT = "age1" + "q" * 58
 APPLIANCE: dict[str, Any] = {
@@ -93,7 +95,9 @@ def synth_vault(config: WildsideConfig) -> dict[str, Any]:
     prepare_node()
     from stacks.vault_stack import VaultStack
 
-    settings = vault_stack_settings(config, {})
+    settings = vault_stack_settings(
+        config, {"TF_VAR_state_passphrase": SENTINELS["TF_VAR_state_passphrase"]}
+    )
     assert settings is not None
     with tempfile.TemporaryDirectory(prefix="wildside-vault-test-") as tmp:
         app = App(outdir=tmp)

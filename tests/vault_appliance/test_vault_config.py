@@ -77,7 +77,9 @@ def test_recipients_come_from_the_environment_when_given() -> None:
 
     other = "age1" + "z" * 58
     env = {"WILDSIDE_VAULT_RECIPIENTS": f"{APPLIANCE['bootstrap']['recipients'][0]}, {other}"}
-    config = example_with({"state": STATE, "vault_appliance": APPLIANCE}, env=env)
+    config = example_with(
+        {"state": STATE, "flux": {"bootstrap": False}, "vault_appliance": APPLIANCE}, env=env
+    )
     assert config.vault_appliance is not None
     assert config.vault_appliance.bootstrap.recipients[1] == other
     # Without a [vault_appliance] table the variable changes nothing.

@@ -125,7 +125,9 @@ def test_the_aspect_refuses_an_unprotected_volume(tmp_path: Path) -> None:
     from app.stack_settings import vault_stack_settings
     from stacks.vault_stack import VaultStack
 
-    settings = vault_stack_settings(vault_config(), {})
+    settings = vault_stack_settings(
+        vault_config(), {"TF_VAR_state_passphrase": SENTINELS["TF_VAR_state_passphrase"]}
+    )
     assert settings is not None
     stack = VaultStack(App(outdir=str(tmp_path)), "vault-stack", settings=settings)
     stack.appliance.nodes.volumes.add_override("lifecycle.prevent_destroy", False)

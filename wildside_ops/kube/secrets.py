@@ -3,7 +3,9 @@
 Used for what must reach the cluster without passing through Git: the
 AppRole pair of the cluster's own ESO. Writes are server-side applies under
 one field manager, so a rerun converges rather than conflicts, and the
-Secret carries no Flux labels, so Flux never prunes it.
+Secret carries no Flux labels, so Flux never prunes it. Apply merges: keys
+another field manager added to the Secret stay, and reads report only the
+keys this field manager owns, so such a key never looks like drift.
 
 Errors name the API server, the action and the status, never a value: values
 this client has handled are scrubbed from any text it raises.
@@ -83,7 +85,12 @@ class KubeSecrets:
         self.close()
 
     def read(self, namespace: str, name: str) -> dict[str, str] | None:
-        """The Secret's data, decoded; None when the Secret (or namespace) is absent."""
+        """The data keys this field manager applied, decoded; None when the Secret is absent.
+
+        Server-side apply keeps keys owned by other managers (``data`` is a
+        granular map), so only ``managedFields`` entries of our own apply say
+        which keys are ours to compare.
+        """
         found = self._call(
             f"read Secret {namespace}/{name}",
             lambda: self._core.read_namespaced_secret(
@@ -94,8 +101,11 @@ class KubeSecrets:
         if found is None:
             return None
         body = json.loads(found.data or b"{}")
+        owned = _owned_keys(body)
         data: dict[str, str] = {}
         for key, encoded in (body.get("data") or {}).items():
+            if key not in owned:
+                continue
             try:
                 value = base64.b64decode(encoded, validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError, TypeError):
@@ -107,7 +117,12 @@ class KubeSecrets:
         return data
 
     def write(self, namespace: str, name: str, data: Mapping[str, str]) -> None:
-        """Apply the namespace (if missing) and the Secret, holding exactly ``data``."""
+        """Apply the namespace (if missing) and our keys of the Secret: exactly ``data``.
+
+        Keys this manager applied before and ``data`` lacks are removed; keys
+        other managers own are kept (server-side apply's merge). ``force``
+        takes over a key another manager changed, so the pair is put right.
+        """
         for value in data.values():
             self._protect(value)
         labels = {"app.kubernetes.io/managed-by": FIELD_MANAGER}
@@ -210,6 +225,18 @@ class KubeSecrets:
         status = f"HTTP {exc.status} {exc.reason or ''}".rstrip()
         suffix = f": {detail}" if detail else ""
         return f"the cluster's API at {self.host} refused to {action} ({status}){suffix}"
+
+
+def _owned_keys(body: Mapping[str, Any]) -> set[str]:
+    """The ``data`` keys our field manager's Apply entry owns (fieldsV1 ``f:data.f:<key>``)."""
+    metadata = body.get("metadata") or {}
+    keys: set[str] = set()
+    for entry in metadata.get("managedFields") or []:
+        if entry.get("manager") != FIELD_MANAGER or entry.get("operation") != "Apply":
+            continue
+        fields = (entry.get("fieldsV1") or {}).get("f:data") or {}
+        keys |= {name.removeprefix("f:") for name in fields if name.startswith("f:")}
+    return keys
 
 
 def _tls_failure(exc: BaseException, ssl_error: type[BaseException]) -> bool:

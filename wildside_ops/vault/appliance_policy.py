@@ -15,29 +15,27 @@ SNAPSHOT_ROLE = "wildside-raft-snapshot"
 
 
 def ci_policy(kv_mount: str, approle_mount: str) -> str:
-    """Least privilege for the action's AppRole (see its README)."""
+    """Least privilege for the action's AppRole (see its README).
+
+    Vault reads ``*`` as a wildcard only at the end of a path, so every rule
+    ends in one rather than carrying it mid-path.
+    """
     kv, approle, prefix = kv_mount, approle_mount, SECRET_PREFIX
-    eso = f"auth/{approle}/role/{prefix}-*-eso"
     return f"""\
 # Read the run's secrets; write the kubeconfig (a new version only when it changed).
 path "{kv}/data/{prefix}/*" {{ capabilities = ["read", "create", "update"] }}
-path "{kv}/metadata/{prefix}/*" {{ capabilities = ["read"] }}
 
-# The cluster's ESO policy, shared by both login methods.
-path "sys/policies/acl/{prefix}-*-eso" {{ capabilities = ["read", "create", "update"] }}
+# The cluster's ESO policy ({prefix}-<cluster>-eso), shared by both login methods.
+path "sys/policies/acl/{prefix}-*" {{ capabilities = ["read", "create", "update"] }}
 
-# auth = "kubernetes" (the default): one auth mount per cluster.
-path "sys/auth" {{ capabilities = ["read", "sudo"] }}
-path "sys/auth/kubernetes-*" {{ capabilities = ["create", "update", "sudo"] }}
-path "auth/kubernetes-*/config" {{ capabilities = ["read", "create", "update"] }}
-path "auth/kubernetes-*/role/external-secrets" {{ capabilities = ["read", "create", "update"] }}
+# auth = "kubernetes" (the default): one auth mount per cluster (kubernetes-<cluster>).
+path "sys/auth" {{ capabilities = ["read"] }}
+path "sys/auth/kubernetes-*" {{ capabilities = ["update", "sudo"] }}
+path "auth/kubernetes-*" {{ capabilities = ["read", "create", "update"] }}
 
-# auth = "approle": the cluster's own role on the AppRole mount.
-path "{eso}" {{ capabilities = ["read", "create", "update"] }}
-path "{eso}/role-id" {{ capabilities = ["read"] }}
-path "{eso}/secret-id" {{ capabilities = ["update", "list"] }}
-path "{eso}/secret-id/lookup" {{ capabilities = ["update"] }}
-path "{eso}/secret-id-accessor/destroy" {{ capabilities = ["update"] }}
+# auth = "approle": the cluster's own role ({prefix}-<cluster>-eso) on the AppRole mount:
+# the role, its role ID, minting, looking up, listing and destroying its secret IDs.
+path "auth/{approle}/role/{prefix}-*" {{ capabilities = ["read", "create", "update", "list"] }}
 """
 
 

@@ -95,8 +95,7 @@ class VaultClient:
             lambda: hv.sys.read_health_status(method="GET"),
         )
         body = result if isinstance(result, dict) else _json_body(result)
-        if body.get("sealed") is True:
-            raise VaultSealed(self.settings.address)
+        # An uninitialised Vault also reports itself sealed; name the first step.
         if body.get("initialized") is False:
             raise VaultRequestFailed(
                 "read health status",
@@ -104,27 +103,36 @@ class VaultClient:
                 getattr(result, "status_code", 501),
                 "Vault is not initialised; an operator must run vault operator init",
             )
+        if body.get("sealed") is True:
+            raise VaultSealed(self.settings.address)
 
     # KV version 2
 
     def read_kv(self, path: str, *, mount: str | None = None) -> KvSecret:
-        """Read the latest version; ``VaultPathMissing`` if there is none."""
+        """Read the latest version; ``VaultPathMissing`` if there is none.
+
+        A soft-deleted latest version is missing too, but the error carries
+        its number (``deleted_version``) so that a writer can check-and-set
+        against it: Vault's 404 for it still holds the version's metadata,
+        which hvac returns when ``raise_on_deleted_version`` is off.
+        """
         mount = mount or self.kv_mount
         hv = self._transport.hvac
         op = Operation(f"read secret {mount}/{path}", f"{mount}/data/{path}", kv=(mount, path))
         response = self._transport.call(
             op,
             lambda: hv.secrets.kv.v2.read_secret_version(
-                path=path, mount_point=mount, raise_on_deleted_version=True
+                path=path, mount_point=mount, raise_on_deleted_version=False
             ),
         )
         payload = response.get("data") if isinstance(response, dict) else None
         data = payload.get("data") if isinstance(payload, dict) else None
-        if not isinstance(data, dict):
-            raise VaultPathMissing(mount, path)
         metadata = payload.get("metadata") if isinstance(payload, dict) else None
         version = metadata.get("version") if isinstance(metadata, dict) else None
-        return KvSecret(path, data, version if isinstance(version, int) else 0)
+        version = version if isinstance(version, int) else 0
+        if not isinstance(data, dict):
+            raise VaultPathMissing(mount, path, deleted_version=version)
+        return KvSecret(path, data, version)
 
     def read_kv_optional(self, path: str, *, mount: str | None = None) -> KvSecret | None:
         try:
@@ -223,14 +231,21 @@ class VaultClient:
         The write is check-and-set against the version just read, so a second
         writer that got in between makes this fail loudly (``VaultCasConflict``)
         instead of one kubeconfig silently replacing the other. Other keys
-        stored beside the kubeconfig are kept.
+        stored beside the kubeconfig are kept; after a soft delete the new
+        version holds the kubeconfig alone (the deleted data is unreadable).
         """
         ref = secret_paths.kubeconfig_ref(cluster, path, key)
         self._transport.remember_secret(kubeconfig_text)
-        current = self.read_kv_optional(ref.path)
+        try:
+            current: KvSecret | None = self.read_kv(ref.path)
+            deleted = 0
+        except VaultPathMissing as exc:
+            # A soft-deleted latest version (vault kv delete) still counts for
+            # check-and-set: writing with cas=0 would fail on every run.
+            current, deleted = None, exc.deleted_version
         if current is not None and current.data.get(ref.key) == kubeconfig_text:
             return False
-        version = current.version if current is not None else 0
+        version = current.version if current is not None else deleted
         data = {**(current.data if current is not None else {}), ref.key: kubeconfig_text}
         try:
             self.write_kv(ref.path, data, cas=version)
@@ -283,12 +298,17 @@ class VaultClient:
         action: str,
         capability: str = "update",
         method: Literal["post", "put"] = "post",
+        gone_when: str | None = None,
     ) -> dict[str, Any] | None:
-        """POST (or PUT) ``/v1/<api_path>``; the response body, None when Vault sent none."""
+        """POST (or PUT) ``/v1/<api_path>``; the response body, None when Vault sent none.
+
+        ``gone_when``: error text that means the object named is already gone;
+        such an answer raises ``VaultObjectGone`` at once instead of being retried.
+        """
         adapter = self._transport.hvac.adapter
         send = adapter.put if method == "put" else adapter.post
         result = self._transport.call(
-            Operation(action, api_path, capability),
+            Operation(action, api_path, capability, gone_when=gone_when),
             lambda: send(f"/v1/{api_path}", json=dict(data)),
         )
         return result if isinstance(result, dict) else None

@@ -15,7 +15,7 @@ from wildside_ops.vault.errors import VaultMountConflict, VaultRequestFailed
 
 
 def auth_methods(vault: VaultClient) -> dict[str, Any]:
-    body = vault.read("sys/auth", action="list auth methods", capability="read,sudo") or {}
+    body = vault.read("sys/auth", action="list auth methods", capability="read") or {}
     # Vault returns the table under "data" and, for old clients, at the top too.
     table = body.get("data")
     return table if isinstance(table, dict) else body

@@ -81,11 +81,17 @@ class VaultLoginDenied(VaultError):
 
 
 class VaultPathMissing(VaultError):
-    """A KV v2 path (or another API path) does not exist."""
+    """A KV v2 path (or another API path) does not exist.
 
-    def __init__(self, mount: str, path: str) -> None:
+    ``deleted_version`` is the number of the latest version when that version
+    exists but is soft-deleted (0: the path has no versions we know of); a
+    check-and-set write must name it.
+    """
+
+    def __init__(self, mount: str, path: str, deleted_version: int = 0) -> None:
         self.mount = mount
         self.path = path
+        self.deleted_version = deleted_version
         super().__init__(
             f"no secret at path '{path}' in KV mount '{mount}' (API path {mount}/data/{path}), "
             "or its latest version is deleted. Create it (vault kv put -mount="
@@ -172,6 +178,16 @@ class VaultRequestFailed(VaultError):
         self.action = action
         self.api_path = api_path
         self.status = status
+        self.detail = detail
         super().__init__(
             f"Vault refused to {action} ({api_path}) with HTTP {status}: {detail or 'no detail'}."
         )
+
+
+class VaultObjectGone(VaultRequestFailed):
+    """The object a request names no longer exists, though Vault said so with a 5xx.
+
+    Some endpoints answer a missing object with a plain Go error (HTTP 500):
+    destroying a secret ID by an accessor that tidy or a concurrent run
+    already removed is one. The caller decides whether "gone" is success.
+    """

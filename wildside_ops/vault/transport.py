@@ -24,6 +24,7 @@ from wildside_ops.vault.errors import (
     VaultConfigError,
     VaultError,
     VaultLoginDenied,
+    VaultObjectGone,
     VaultPathMissing,
     VaultPermissionDenied,
     VaultRequestFailed,
@@ -74,6 +75,9 @@ class Operation:
     kv: tuple[str, str] | None = None
     cas: int | None = None
     login: bool = False
+    # Text of Vault's error that means "no such object" on a path that answers
+    # it with a 500; matched before the status is taken as transient.
+    gone_when: str | None = None
 
 
 def status_of(exc: Exception) -> int:
@@ -170,12 +174,15 @@ class Transport:
         detail = self.redact(_vault_detail(exc))
         if status == 503 and "sealed" in detail.lower():
             return VaultSealed(address), False
-        if status in TRANSIENT_STATUSES:
+        gone = op.gone_when is not None and op.gone_when in detail
+        if status in TRANSIENT_STATUSES and not gone:
             return VaultUnavailable(address, attempt, status, op.action), True
         return self._refusal(op, status, detail), False
 
     def _refusal(self, op: Operation, status: int, detail: str) -> VaultError:
         """A 4xx (or odd 5xx) answer: the request itself must change, so no retry."""
+        if op.gone_when is not None and op.gone_when in detail:
+            return VaultObjectGone(op.action, op.api_path, status, detail)
         if op.login and status in (400, 401, 403, 404):
             if status == 404:
                 detail = f"no AppRole auth method is mounted there ({detail or 'not found'})"
