@@ -11,7 +11,8 @@ from wildside_constructs.observability.alertmanager import RECORD_ONLY, alertman
 from wildside_constructs.props.observability import AlertingSettings, Receiver
 
 RECEIVERS = (
-    Receiver(name="oncall", type="slack", vault_path="wildside/prod/alerting/slack", channel="#oncall"),
+    Receiver(name="oncall", type="slack", vault_path="wildside/prod/alerting/slack",
+             channel="#oncall"),
     Receiver(
         name="team-mail",
         type="email",

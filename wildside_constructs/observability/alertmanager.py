@@ -12,7 +12,7 @@ from typing import Any
 
 from wildside_constructs.props.observability import AlertingSettings, Receiver
 
-RECEIVER_SECRET = "alertmanager-receivers"
+RECEIVER_SECRET = "alertmanager-receivers"  # noqa: S105 - a Secret name
 SECRET_DIR = f"/etc/alertmanager/secrets/{RECEIVER_SECRET}"
 # Alertmanager keeps every alert in its UI and API; this receiver sends nothing.
 RECORD_ONLY = "record-only"
