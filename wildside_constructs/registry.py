@@ -22,6 +22,7 @@ from wildside_constructs.problems import Problem
 from wildside_constructs.settings.cert_manager import CertManagerSettings
 from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.external_dns import ExternalDnsSettings
+from wildside_constructs.settings.observability import ObservabilitySettings
 from wildside_constructs.settings.traefik import TraefikSettings
 from wildside_constructs.settings.valkey import ValkeySettings
 from wildside_constructs.settings.vault import VaultEsoSettings
@@ -118,6 +119,14 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
         title="Valkey (hyperspike operator)",
         settings=ValkeySettings,
         construct="wildside_constructs.platform.valkey:Valkey",
+    ),
+    # Last: it monitors every component rendered before it.
+    ComponentSpec(
+        key="observability",
+        folder="observability",
+        title="Observability (Prometheus, Alertmanager, Grafana, OpenTelemetry)",
+        settings=ObservabilitySettings,
+        construct="wildside_constructs.platform.observability:Observability",
     ),
 )
 

@@ -95,6 +95,9 @@ def collector(traces: str, logs: bool, namespace: str, part_of: str) -> dict[str
             "http": {
                 "endpoint": "${obs_logs_endpoint}",
                 "auth": {"authenticator": "basicauth/opensearch"},
+                # true only for the operator's cluster, whose certificate is
+                # self-signed by the operator (docs/observability.md).
+                "tls": {"insecure_skip_verify": "${obs_logs_skip_verify}"},
             },
             # Daily indices; the ISM policy (or the external cluster) deletes old ones.
             "logs_index": "otel-logs",

@@ -231,6 +231,14 @@ class ObservabilitySettings:
         found += self.grafana_resources.problems(f"{where}.grafana_resources")
         if not _VAULT_PATH.match(self.grafana_vault_path):
             found.append(Problem(f"{where}.grafana_vault_path", "is not a Vault KV path"))
+        if self.logs.mode != "off" and not self.traces.enabled:
+            found.append(
+                Problem(
+                    f"{where}.logs.mode",
+                    "logs reach OpenSearch through the collector; set "
+                    f"{where}.traces.enabled = true or logs.mode = 'off'",
+                )
+            )
         if not 1 <= self.backup_max_age_hours <= 24 * 14:
             found.append(Problem(f"{where}.backup_max_age_hours", "must be between 1 and 336"))
         return found
