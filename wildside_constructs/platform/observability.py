@@ -67,6 +67,8 @@ from wildside_constructs.props.vault import SECRET_STORE_UNIT
 from wildside_constructs.yamlout import dump
 
 PART_OF = "observability"
+# Component key -> its dashboard (the rest are in the dashboards unit).
+COMPONENT_DASHBOARDS = {"cnpg": "cloudnative-pg", "valkey": "valkey", "traefik": "traefik"}
 UNIT = "observability"
 NAMESPACE_UNIT = "observability-namespace"
 ROUTING_UNIT = "observability-routing"
@@ -232,9 +234,11 @@ class Observability(PlatformComponent):
         self._add(UNIT, unit.folder, documents, (SOURCES, NAMESPACE_UNIT, *deps, *issuers))
 
     def _dashboards(self) -> None:
+        # Component dashboards travel with their monitors (switched off together).
         documents = {
             f"dashboard-{name}.yaml": dashboard_configmap(name, NAMESPACE, PART_OF)
             for name in DASHBOARDS
+            if name not in COMPONENT_DASHBOARDS.values()
         }
         self._add(
             "observability-dashboards", f"{self.folder}/dashboards", documents, (NAMESPACE_UNIT,)
@@ -284,6 +288,9 @@ class Observability(PlatformComponent):
 
     def _monitor_unit(self, key: str, target: Target, options: RuleOptions) -> None:
         documents: dict[str, Any] = {"monitor.yaml": pod_monitor(target)}
+        if key in COMPONENT_DASHBOARDS:
+            name = COMPONENT_DASHBOARDS[key]
+            documents["dashboard.yaml"] = dashboard_configmap(name, NAMESPACE, PART_OF)
         groups = component_rules(key, options)
         if key == "cnpg" and options.cnpg_backup_max_age_hours is not None:
             # Backups on or off change the rules' shape: one variant each.
