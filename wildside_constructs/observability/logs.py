@@ -4,9 +4,9 @@ Off by default: one OpenSearch data node wants about 2 GiB of memory and a
 20 GiB volume, more than the rest of the stack on a small cluster
 (docs/observability.md). ``operator`` installs opensearch-k8s-operator
 (chart 2.8.0, the version ../shared/schemas holds) and one single-node
-cluster ``logs`` with daily indices deleted after ``retention_days`` by an
-ISM policy; ``external`` sends to an existing cluster, whose retention is
-set there. Either way the credentials come from Vault.
+cluster ``logs``; ``external`` sends to an existing cluster. Either way the
+collector writes daily indices ``otel-logs-YYYY.MM.DD``, a CronJob deletes
+those older than ``retention_days``, and the credentials come from Vault.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 PART_OF = "observability"
 CLUSTER = "logs"
 OPENSEARCH_VERSION = "2.19.1"
+RETENTION_IMAGE = "curlimages/curl:8.11.1"
 IN_CLUSTER_ENDPOINT = f"https://{CLUSTER}.{NAMESPACE}.svc:9200"
 SOURCE = HelmSource(
     "opensearch-operator", "https://opensearch-project.github.io/opensearch-k8s-operator/"
@@ -69,35 +70,89 @@ def opensearch_cluster() -> dict[str, Any]:
     }
 
 
-def ism_policy() -> dict[str, Any]:
-    """Delete otel-logs-* indices older than the retention (no schema: see docs)."""
+RETENTION_SCRIPT = """\
+set -eu
+RETENTION_DAYS=${RETENTION%d}
+cutoff=$(date -u -d "@$(( $(date +%s) - RETENTION_DAYS * 86400 ))" +%Y.%m.%d)
+auth="$OS_USER:$OS_PASSWORD"
+for index in $(curl -fsS -k -u "$auth" "$OS_ENDPOINT/_cat/indices/otel-logs-*?h=index"); do
+  day=${index#otel-logs-}
+  if [ "$day" \\< "$cutoff" ]; then
+    echo "deleting $index (older than $RETENTION_DAYS days)"
+    curl -fsS -k -u "$auth" -X DELETE "$OS_ENDPOINT/$index"
+  fi
+done
+"""
+
+
+def retention_settings() -> dict[str, Any]:
+    """The per-cluster retention, substituted by Flux (the CronJob is not)."""
     return {
-        "apiVersion": "opensearch.opster.io/v1",
-        "kind": "OpenSearchISMPolicy",
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
         "metadata": {
             "name": "logs-retention",
             "namespace": NAMESPACE,
             "labels": flux.labels(PART_OF),
         },
+        # "14d", not 14: Flux re-reads YAML after substituting, and a bare
+        # number would no longer be the string a ConfigMap needs.
+        "data": {
+            "RETENTION": "${obs_logs_retention_days}d",
+            "OS_ENDPOINT": "${obs_logs_endpoint}",
+        },
+    }
+
+
+def retention_job() -> dict[str, Any]:
+    """Deletes daily log indices older than the retention, once a day.
+
+    A CronJob rather than an ISM policy: the operator's OpenSearchISMPolicy
+    kind has no schema to validate against, and this works for an external
+    cluster too. Flux substitution is off for it (the script is shell).
+    """
+
+    def secret(key: str) -> dict[str, Any]:
+        return {"secretKeyRef": {"name": OPENSEARCH_SECRET, "key": key}}
+
+    container = {
+        "name": "retention",
+        "image": RETENTION_IMAGE,
+        "command": ["/bin/sh", "-c", RETENTION_SCRIPT],
+        "envFrom": [{"configMapRef": {"name": "logs-retention"}}],
+        "env": [
+            {"name": "OS_USER", "valueFrom": secret("username")},
+            {"name": "OS_PASSWORD", "valueFrom": secret("password")},
+        ],
+        "resources": {
+            "requests": {"cpu": "10m", "memory": "16Mi"},
+            "limits": {"cpu": "100m", "memory": "64Mi"},
+        },
+        # The image runs as curl_user (uid 100); a named user cannot be checked.
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "runAsNonRoot": True,
+            "runAsUser": 100,
+        },
+    }
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {
+            "name": "logs-retention",
+            "namespace": NAMESPACE,
+            "labels": flux.labels(PART_OF),
+            "annotations": {"kustomize.toolkit.fluxcd.io/substitute": "disabled"},
+        },
         "spec": {
-            "opensearchCluster": {"name": CLUSTER},
-            "policyId": "logs-retention",
-            "description": "Delete log indices after the configured retention",
-            "defaultState": "hot",
-            "states": [
-                {
-                    "name": "hot",
-                    "actions": [],
-                    "transitions": [
-                        {
-                            "stateName": "delete",
-                            "conditions": {"minIndexAge": "${obs_logs_retention}"},
-                        }
-                    ],
-                },
-                {"name": "delete", "actions": [{"delete": {}}], "transitions": []},
-            ],
-            "ismTemplate": {"indexPatterns": ["otel-logs*"], "priority": 100},
+            "schedule": "17 3 * * *",
+            "concurrencyPolicy": "Forbid",
+            "jobTemplate": {
+                "spec": {
+                    "backoffLimit": 2,
+                    "template": {"spec": {"restartPolicy": "Never", "containers": [container]}},
+                }
+            },
         },
     }
 
@@ -118,7 +173,7 @@ class LogsParts:
                 "obs_logs_endpoint": self.endpoint,
                 "obs_logs_vault_path": for_cluster(settings.vault_path, context.name),
                 "obs_logs_storage_size": settings.storage_size,
-                "obs_logs_retention": f"{settings.retention_days}d",
+                "obs_logs_retention_days": str(settings.retention_days),
                 "obs_logs_skip_verify": str(settings.mode == "operator").lower(),
             }
         )
@@ -134,7 +189,11 @@ class LogsParts:
         owner._add(
             CREDENTIALS_UNIT,
             f"{owner.folder}/logs-credentials",
-            {"externalsecret.yaml": secret},
+            {
+                "externalsecret.yaml": secret,
+                "retention-settings.yaml": retention_settings(),
+                "retention-cronjob.yaml": retention_job(),
+            },
             ("observability-namespace", SECRET_STORE_UNIT),
         )
         if settings.mode != "operator":
@@ -156,7 +215,7 @@ class LogsParts:
         owner._add(
             CLUSTER_UNIT,
             f"{owner.folder}/logs-cluster",
-            {"opensearchcluster.yaml": opensearch_cluster(), "ismpolicy.yaml": ism_policy()},
+            {"opensearchcluster.yaml": opensearch_cluster()},
             (OPERATOR_UNIT, CREDENTIALS_UNIT),
         )
 

@@ -126,9 +126,10 @@ class Observability(PlatformComponent):
         self._stack(stack_deps)
         self._dashboards()
         self._monitors()
+        # Logs first: the collector's variant reads the logs endpoint.
+        self.logs = LogsParts(self, settings.logs, context)
         if settings.traces.enabled:
             self._traces()
-        self.logs = LogsParts(self, settings.logs, context)
 
     def _add(
         self, name: str, folder: str, documents: Mapping[str, Any], deps: tuple[str, ...]
