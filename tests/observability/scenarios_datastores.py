@@ -137,7 +137,7 @@ CNPG = [
     ),
 ]
 
-VALKEY_POD = 'namespace="redis", pod="wildside-valkey-0"'
+VALKEY_POD = 'namespace="valkey", pod="wildside-valkey-0"'
 VALKEY = [
     Scenario(
         "server up: silent",
@@ -149,7 +149,7 @@ VALKEY = [
         {f"redis_up{{{VALKEY_POD}}}": "0x30"},
         [
             ("3m", "ValkeyDown", []),
-            ("10m", "ValkeyDown", [{"namespace": "redis", "pod": "wildside-valkey-0"}]),
+            ("10m", "ValkeyDown", [{"namespace": "valkey", "pod": "wildside-valkey-0"}]),
         ],
     ),
     Scenario("no exporter: the guard fires", {}, [("20m", "MetricAbsent", absent("redis_up"))]),

@@ -25,7 +25,7 @@ class RuleOptions:
     cnpg_cluster: str = "wildside-pg"
     # None: backups are off, so no backup-age alert.
     cnpg_backup_max_age_hours: int | None = 26
-    valkey_namespace: str = "redis"
+    valkey_namespace: str = "valkey"
     valkey_name: str = "wildside-valkey"
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from wildside_constructs.model import FLUX_SOURCE_NAME
 from wildside_constructs.problems import Problem
+from wildside_constructs.validation.observability_rules import observability_problems
 
 Files = Mapping[str, Any]
 KUSTOMIZATION = "kustomization.yaml"
@@ -379,4 +380,5 @@ def tree_problems(files: Files) -> list[Problem]:
         *kustomization_problems(files),
         *secret_problems(files),
         *flux_kustomization_problems(files),
+        *observability_problems(files),
     ]
