@@ -21,7 +21,7 @@ deny contains msg if {
 	some group in m.doc.spec.groups
 	some rule in group.rules
 	rule.alert
-	not object.get(rule, ["labels", "severity"], "")
+	object.get(rule, ["labels", "severity"], "") == ""
 	msg := sprintf("%s: alert-runbook: alert %s has no severity label", [where(m), rule.alert])
 }
 

@@ -113,7 +113,8 @@ class Receiver:
             "slack": ("channel",),
             "email": ("to", "sender", "smarthost"),
         }
-        for name in needed[self.type]:
+        # An unknown type is reported by the Literal check; nothing more to ask of it.
+        for name in needed.get(self.type, ()):
             if not getattr(self, name):
                 found.append(Problem(f"{where}.{name}", f"is required for a {self.type} receiver"))
         if self.type == "webhook" and self.url and urlparse(self.url).scheme != "https":
