@@ -8,7 +8,7 @@ import pytest
 
 from tests.observability.promtools import run, write_yaml
 from wildside_constructs.observability.alertmanager import RECORD_ONLY, alertmanager_config
-from wildside_constructs.props.observability import AlertingSettings, Receiver
+from wildside_constructs.settings.observability import AlertingSettings, Receiver
 
 RECEIVERS = (
     Receiver(name="oncall", type="slack", vault_path="wildside/prod/alerting/slack",

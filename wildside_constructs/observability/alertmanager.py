@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wildside_constructs.props.observability import AlertingSettings, Receiver
+from wildside_constructs.settings.observability import AlertingSettings, Receiver
 
 RECEIVER_SECRET = "alertmanager-receivers"  # noqa: S105 - a Secret name
 SECRET_DIR = f"/etc/alertmanager/secrets/{RECEIVER_SECRET}"

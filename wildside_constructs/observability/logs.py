@@ -18,13 +18,13 @@ from wildside_constructs.model import SOURCES, ClusterContext, HelmSource
 from wildside_constructs.observability.otel import OPENSEARCH_SECRET
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
-from wildside_constructs.props.datastores import for_cluster
-from wildside_constructs.props.observability import (
+from wildside_constructs.settings.datastores import for_cluster
+from wildside_constructs.settings.observability import (
     NAMESPACE,
     OPENSEARCH_OPERATOR_CHART_VERSION,
     LogsSettings,
 )
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 if TYPE_CHECKING:
     from wildside_constructs.platform.observability import Observability

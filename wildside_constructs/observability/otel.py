@@ -21,7 +21,7 @@ from typing import Any
 
 from wildside_constructs import flux
 from wildside_constructs.platform.values import resource_values
-from wildside_constructs.props.observability import OTEL_COLLECTOR_IMAGE
+from wildside_constructs.settings.observability import OTEL_COLLECTOR_IMAGE
 
 COLLECTOR = "otel"
 # The operator names the collector's Service <name>-collector.

@@ -56,14 +56,14 @@ from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_variables, unit_variables
-from wildside_constructs.props.datastores import for_cluster
-from wildside_constructs.props.observability import (
+from wildside_constructs.settings.datastores import for_cluster
+from wildside_constructs.settings.observability import (
     KUBE_PROMETHEUS_STACK_VERSION,
     NAMESPACE,
     OTEL_OPERATOR_CHART_VERSION,
     ObservabilitySettings,
 )
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 from wildside_constructs.yamlout import dump
 
 PART_OF = "observability"

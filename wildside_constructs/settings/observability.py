@@ -13,8 +13,8 @@ from typing import Literal
 from urllib.parse import urlparse
 
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.common import _QUANTITY, Resources
-from wildside_constructs.props.text import text_problems
+from wildside_constructs.settings.common import _QUANTITY, Resources
+from wildside_constructs.settings.text import text_problems
 
 # Charts that ship the operator versions whose CRD schemas ../shared/schemas holds.
 KUBE_PROMETHEUS_STACK_VERSION = "88.3.0"  # prometheus-operator v0.93.0
