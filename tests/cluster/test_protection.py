@@ -10,6 +10,7 @@ import pytest
 from app.cli import EXIT_BAD_INPUT, main
 from tests.cluster.conftest import synth_stack
 from tests.support import example_with
+from wildside_constructs.registry import COMPONENTS
 
 if TYPE_CHECKING:
     from stacks.cluster_stack import ClusterStack
@@ -104,8 +105,8 @@ def test_cli_exits_2_and_writes_nothing_when_the_stack_cannot_be_built(
     # platform-stack exists in memory: nothing of either stack may be written.
     monkeypatch.setenv("WILDSIDE_STATE_ENCRYPTION", "true")
     monkeypatch.setenv("TERRAFORM_BINARY_NAME", "terraform")
-    for component in ("TRAEFIK", "CERT_MANAGER", "EXTERNAL_DNS", "VAULT_ESO", "CNPG", "VALKEY"):
-        monkeypatch.setenv(f"WILDSIDE_ENABLE_{component}", "false")
+    for spec in COMPONENTS:
+        monkeypatch.setenv(spec.env, "false")
     outdir = tmp_path / "out"
     code = main(["synth", "--no-publish", "--outdir", str(outdir)])
     assert code == EXIT_BAD_INPUT
