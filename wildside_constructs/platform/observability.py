@@ -25,7 +25,13 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.model import FLUX_NAMESPACE, SOURCES, ClusterContext, DeployUnit
+from wildside_constructs.model import (
+    FLUX_NAMESPACE,
+    SOURCES,
+    ClusterContext,
+    DeployUnit,
+    HelmSource,
+)
 from wildside_constructs.observability import RuleOptions, component_rules, prometheus_rule
 from wildside_constructs.observability.alertmanager import (
     RECEIVER_SECRET,
@@ -80,13 +86,12 @@ PROMETHEUS_SOURCE_NAME = "prometheus-community"
 OTEL_SOURCE_NAME = "open-telemetry"
 
 
-def _sources() -> tuple[Any, Any]:
-    from wildside_constructs.model import HelmSource
-
-    return (
-        HelmSource(PROMETHEUS_SOURCE_NAME, "https://prometheus-community.github.io/helm-charts"),
-        HelmSource(OTEL_SOURCE_NAME, "https://open-telemetry.github.io/opentelemetry-helm-charts"),
-    )
+PROMETHEUS_SOURCE = HelmSource(
+    PROMETHEUS_SOURCE_NAME, "https://prometheus-community.github.io/helm-charts"
+)
+OTEL_SOURCE = HelmSource(
+    OTEL_SOURCE_NAME, "https://open-telemetry.github.io/opentelemetry-helm-charts"
+)
 
 
 class Observability(PlatformComponent):
@@ -143,6 +148,10 @@ class Observability(PlatformComponent):
                 variables=unit_variables(documents, self.variables),
             )
         )
+
+    def _sibling(self, key: str) -> Any:
+        """Another component of this cluster (rendered before this one), or None."""
+        return self.node.scope.node.try_find_child(key) if self.node.scope else None
 
     def _grafana_admin(self) -> DeployUnit:
         document = external_secret(
@@ -205,13 +214,9 @@ class Observability(PlatformComponent):
             (NAMESPACE_UNIT, SECRET_STORE_UNIT) if data else (NAMESPACE_UNIT,),
         )
 
-    def _cert_manager(self) -> Any:
-        return self.node.scope.node.try_find_child("cert_manager") if self.node.scope else None
-
     def _stack(self, deps: tuple[str, ...]) -> None:
-        source, _ = _sources()
-        self.use_source(source)
-        cert_manager = self._cert_manager()
+        source = self.use_source(PROMETHEUS_SOURCE)
+        cert_manager = self._sibling("cert_manager")
         issuer = cert_manager.production_issuer if cert_manager else "letsencrypt-production"
         unit = operator_unit(
             name=UNIT,
@@ -244,9 +249,6 @@ class Observability(PlatformComponent):
         self._add(
             "observability-dashboards", f"{self.folder}/dashboards", documents, (NAMESPACE_UNIT,)
         )
-
-    def _sibling(self, key: str) -> Any:
-        return self.node.scope.node.try_find_child(key) if self.node.scope else None
 
     def _monitors(self) -> None:
         """One unit per monitored component: switching either off removes exactly it."""
@@ -306,9 +308,8 @@ class Observability(PlatformComponent):
         self._add(f"monitors-{target.monitor}", folder, documents, (UNIT,))
 
     def _traces(self) -> None:
-        _, source = _sources()
-        self.use_source(source)
-        cert_manager = self._cert_manager()
+        source = self.use_source(OTEL_SOURCE)
+        cert_manager = self._sibling("cert_manager")
         unit = operator_unit(
             name=OTEL_UNIT,
             folder=f"{self.folder}/otel-operator",
