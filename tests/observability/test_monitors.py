@@ -9,6 +9,8 @@ without updating its monitor fails.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,3 +107,20 @@ def test_flux_monitor_follows_flux_monitoring_example(default: Any) -> None:
 def test_every_monitor_is_in_the_monitoring_namespace(default: Any) -> None:
     for key in MONITOR_UNITS:
         assert monitor(default, key)["metadata"]["namespace"] == "monitoring", key
+
+
+EXCERPTS = Path(__file__).with_name("chart_evidence")
+
+
+@pytest.mark.parametrize("key", sorted(k for k in CHART_EVIDENCE if k != "cnpg"))
+def test_the_evidence_is_in_the_charts_own_templates(key: str) -> None:
+    """Excerpts of each chart (or operator) at the pinned tag, copied with their commit."""
+    text = (EXCERPTS / f"{key}.txt").read_text(encoding="utf-8")
+    evidence = CHART_EVIDENCE[key]
+    (short,) = re.findall(r"\(([0-9a-f]{8})\)", evidence["source"])
+    assert f"(commit {short}" in text, "the excerpt is from another commit than the evidence"
+    for label in evidence["labels"]:
+        assert label in text, f"{key}: the chart does not set {label}"
+    port = evidence["port"]
+    named = (f"name: {port}", f'Name:          "{port}"', f"  {port}:\n")
+    assert any(form in text for form in named), f"{key}: no container port named {port}"
