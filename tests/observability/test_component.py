@@ -211,6 +211,11 @@ def test_logs_to_an_operator_managed_opensearch() -> None:
     )
     config = applied(stack, "observability-collector", "collector.yaml")["spec"]["config"]
     assert config["service"]["pipelines"]["logs"]["exporters"] == ["opensearch"]
+    agent = applied(stack, "observability-logs-agent", "collector.yaml")
+    assert agent["spec"]["mode"] == "daemonset"
+    assert agent["spec"]["config"]["service"]["pipelines"]["logs"]["receivers"] == ["filelog"]
+    assert agent["spec"]["volumeMounts"][0]["readOnly"] is True
+    assert "observability-otel-operator" in depends_on(stack, "observability-logs-agent")
     settings = applied(stack, "observability-logs-credentials", "retention-settings.yaml")
     assert settings["data"]["RETENTION"] == "7d"
     release = applied(stack, "observability-logs-operator", "helmrelease.yaml")

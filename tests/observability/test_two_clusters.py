@@ -85,7 +85,7 @@ def test_each_cluster_gets_its_own_stack_routing_and_collector(union: dict[str, 
         release = load(applied["platform/observability/stack/helmrelease.yaml"])
         spec = release["spec"]["values"]["prometheus"]["prometheusSpec"]
         (routing,) = [p for p in applied if "/routing-" in p and p.endswith("configmap.yaml")]
-        (collector,) = [p for p in applied if p.endswith("collector.yaml")]
+        (collector,) = [p for p in applied if "/collector-" in p and p.endswith("collector.yaml")]
         monitors = sorted(p for p in applied if "/monitors/" in p and p.endswith("monitor.yaml"))
         seen[name] = (spec["retention"], routing, collector, monitors)
     assert seen["prod"][0] == "30d" and seen["sandbox"][0] == "10d"

@@ -4,9 +4,11 @@ Off by default: one OpenSearch data node wants about 2 GiB of memory and a
 20 GiB volume, more than the rest of the stack on a small cluster
 (docs/observability.md). ``operator`` installs opensearch-k8s-operator
 (chart 2.8.0, the version ../shared/schemas holds) and one single-node
-cluster ``logs``; ``external`` sends to an existing cluster. Either way the
-collector writes daily indices ``otel-logs-YYYY.MM.DD``, a CronJob deletes
-those older than ``retention_days``, and the credentials come from Vault.
+cluster ``logs``; ``external`` sends to an existing cluster. Either way a
+collector DaemonSet reads every container's log on each node, the main
+collector forwards OTLP logs, both write daily indices
+``otel-logs-YYYY.MM.DD``, a CronJob deletes those older than
+``retention_days``, and the credentials come from Vault.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from wildside_constructs import flux
 from wildside_constructs.model import SOURCES, ClusterContext, HelmSource
-from wildside_constructs.observability.otel import OPENSEARCH_SECRET
+from wildside_constructs.observability.otel import OPENSEARCH_SECRET, opensearch_parts
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.settings.datastores import for_cluster
 from wildside_constructs.settings.observability import (
     NAMESPACE,
     OPENSEARCH_OPERATOR_CHART_VERSION,
+    OTEL_COLLECTOR_IMAGE,
     LogsSettings,
 )
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
@@ -40,6 +43,7 @@ SOURCE = HelmSource(
 CREDENTIALS_UNIT = "observability-logs-credentials"
 OPERATOR_UNIT = "observability-logs-operator"
 CLUSTER_UNIT = "observability-logs-cluster"
+AGENT_UNIT = "observability-logs-agent"
 
 
 def opensearch_cluster() -> dict[str, Any]:
@@ -157,6 +161,69 @@ def retention_job() -> dict[str, Any]:
     }
 
 
+def log_agent() -> dict[str, Any]:
+    """A collector on every node reading container logs (``/var/log/pods``).
+
+    The kubelet writes those files as root with mode 0640, so the agent runs
+    as root, read-only, with no privilege escalation; it drops its own logs to
+    avoid feeding itself.
+    """
+    auth, exporter, env = opensearch_parts()
+    return {
+        "apiVersion": "opentelemetry.io/v1beta1",
+        "kind": "OpenTelemetryCollector",
+        "metadata": {"name": "logs-agent", "namespace": NAMESPACE, "labels": flux.labels(PART_OF)},
+        "spec": {
+            "mode": "daemonset",
+            "image": OTEL_COLLECTOR_IMAGE,
+            "env": env,
+            "resources": {
+                "requests": {"cpu": "50m", "memory": "96Mi"},
+                "limits": {"cpu": "250m", "memory": "256Mi"},
+            },
+            "securityContext": {
+                "runAsUser": 0,
+                "readOnlyRootFilesystem": True,
+                "allowPrivilegeEscalation": False,
+            },
+            "volumes": [{"name": "pods", "hostPath": {"path": "/var/log/pods"}}],
+            "volumeMounts": [{"name": "pods", "mountPath": "/var/log/pods", "readOnly": True}],
+            "config": {
+                "extensions": auth,
+                "receivers": {
+                    "filelog": {
+                        "include": ["/var/log/pods/*/*/*.log"],
+                        "exclude": [f"/var/log/pods/{NAMESPACE}_logs-agent-*/*/*.log"],
+                        "start_at": "end",
+                        "include_file_path": True,
+                        # Parses the CRI/docker line format and the pod's names.
+                        "operators": [{"type": "container"}],
+                    }
+                },
+                "processors": {
+                    "memory_limiter": {
+                        "check_interval": "1s",
+                        "limit_percentage": 80,
+                        "spike_limit_percentage": 25,
+                    },
+                    "batch": {},
+                },
+                "exporters": {"opensearch": exporter},
+                "service": {
+                    "extensions": sorted(auth),
+                    "pipelines": {
+                        "logs": {
+                            "receivers": ["filelog"],
+                            "processors": ["memory_limiter", "batch"],
+                            "exporters": ["opensearch"],
+                        }
+                    },
+                },
+            },
+        },
+    }
+
+
 class LogsParts:
     """Adds the logs units to the observability construct (none when off)."""
 
@@ -195,6 +262,12 @@ class LogsParts:
                 "retention-cronjob.yaml": retention_job(),
             },
             ("observability-namespace", SECRET_STORE_UNIT),
+        )
+        owner._add(
+            AGENT_UNIT,
+            f"{owner.folder}/logs-agent",
+            {"collector.yaml": log_agent()},
+            ("observability-otel-operator", CREDENTIALS_UNIT),
         )
         if settings.mode != "operator":
             return

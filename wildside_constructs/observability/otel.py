@@ -56,6 +56,35 @@ def variant(traces: str, logs: bool) -> str:
     return f"collector-{traces}" + ("-opensearch" if logs else "")
 
 
+def opensearch_parts() -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """The basic-auth extension, the (alpha) OpenSearch exporter and its env."""
+    auth = {
+        "basicauth/opensearch": {
+            "client_auth": {
+                "username": "$${env:OPENSEARCH_USERNAME}",
+                "password": "$${env:OPENSEARCH_PASSWORD}",
+            }
+        }
+    }
+    exporter = {
+        "http": {
+            "endpoint": "${obs_logs_endpoint}",
+            "auth": {"authenticator": "basicauth/opensearch"},
+            # true only for the operator's cluster, whose certificate is
+            # self-signed by the operator (docs/observability.md).
+            "tls": {"insecure_skip_verify": "${obs_logs_skip_verify}"},
+        },
+        # Daily indices otel-logs-YYYY.MM.DD; a CronJob deletes old ones.
+        "logs_index": "otel-logs",
+        "logs_index_time_format": "yyyy.MM.dd",
+    }
+    env = [
+        {"name": name, "valueFrom": {"secretKeyRef": {"name": OPENSEARCH_SECRET, "key": key}}}
+        for key, name in (("username", "OPENSEARCH_USERNAME"), ("password", "OPENSEARCH_PASSWORD"))
+    ]
+    return auth, exporter, env
+
+
 def collector(traces: str, logs: bool, namespace: str, part_of: str) -> dict[str, Any]:
     extensions: dict[str, Any] = {"health_check": {"endpoint": "0.0.0.0:13133"}}
     exporters: dict[str, Any] = {}
@@ -85,39 +114,14 @@ def collector(traces: str, logs: bool, namespace: str, part_of: str) -> dict[str
         }
     }
     if logs:
-        extensions["basicauth/opensearch"] = {
-            "client_auth": {
-                "username": "$${env:OPENSEARCH_USERNAME}",
-                "password": "$${env:OPENSEARCH_PASSWORD}",
-            }
-        }
-        exporters["opensearch"] = {
-            "http": {
-                "endpoint": "${obs_logs_endpoint}",
-                "auth": {"authenticator": "basicauth/opensearch"},
-                # true only for the operator's cluster, whose certificate is
-                # self-signed by the operator (docs/observability.md).
-                "tls": {"insecure_skip_verify": "${obs_logs_skip_verify}"},
-            },
-            # Daily indices; the ISM policy (or the external cluster) deletes old ones.
-            "logs_index": "otel-logs",
-            "logs_index_time_format": "yyyy.MM.dd",
-        }
+        auth, exporter, env = opensearch_parts()
+        extensions.update(auth)
+        exporters["opensearch"] = exporter
         pipelines["logs"] = {
             "receivers": ["otlp"],
             "processors": ["memory_limiter", "batch"],
             "exporters": ["opensearch"],
         }
-        for key, variable in (
-            ("username", "OPENSEARCH_USERNAME"),
-            ("password", "OPENSEARCH_PASSWORD"),
-        ):
-            env.append(
-                {
-                    "name": variable,
-                    "valueFrom": {"secretKeyRef": {"name": OPENSEARCH_SECRET, "key": key}},
-                }
-            )
     spec: dict[str, Any] = {
         "mode": "deployment",
         "replicas": 1,
