@@ -7,6 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# promtool and amtool for the alert-rule tests (tools/install-prometheus-tools.sh).
+PROM_TOOLS := .tools/prometheus
+PROM_STAMP := $(PROM_TOOLS)/.installed
 # jsii runs on the Node 22 that package.json installs, not the system Node.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
@@ -29,7 +32,13 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-deps: $(PY_STAMP) $(NODE_STAMP)
+$(PROM_STAMP): tools/install-prometheus-tools.sh
+	@echo "==> installing promtool and amtool into $(PROM_TOOLS) (no root)"
+	tools/install-prometheus-tools.sh $(PROM_TOOLS)
+	@# No stamp when the download failed, so the next run tries again.
+	@if [ -x $(PROM_TOOLS)/usr/bin/promtool ]; then touch $@; fi
+
+deps: $(PY_STAMP) $(NODE_STAMP) $(PROM_STAMP)
 
 synth: deps ## Main job: synth both stacks, render, commit into the local GitOps repository
 	$(BIN)/wildside synth
@@ -71,4 +80,4 @@ bench: deps ## Benchmarks (not part of `make test`)
 	$(BIN)/python benchmarks/bench.py
 
 clean: ## Remove build output (keeps the local GitOps repository)
-	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache .tools

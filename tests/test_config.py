@@ -33,6 +33,7 @@ def test_embedded_default_is_dev_with_every_component_enabled() -> None:
         "cnpg",
         "valkey",
         "rabbitmq",
+        "observability",
     )
     assert cfg.gitops.branch == "main"
     assert cfg.cluster.allow_destroy is False
@@ -59,6 +60,7 @@ def test_environment_overrides_win() -> None:
             "WILDSIDE_GITOPS_REMOTE": "/srv/remote.git",
             "WILDSIDE_GITOPS_BRANCH": "release",
             "WILDSIDE_ENABLE_TRAEFIK": "false",
+            "WILDSIDE_ENABLE_OBSERVABILITY": "false",
             "WILDSIDE_ENABLE_VALKEY": "0",
             "WILDSIDE_NODE_POOLS": json.dumps([{"name": "big", "size": "s-4vcpu-8gb", "count": 2}]),
         }

@@ -23,6 +23,7 @@ from wildside_constructs.problems import Problem
 from wildside_constructs.settings.cert_manager import CertManagerSettings
 from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.external_dns import ExternalDnsSettings
+from wildside_constructs.settings.observability import ObservabilitySettings
 from wildside_constructs.settings.rabbitmq import RabbitmqSettings
 from wildside_constructs.settings.sops import SopsSettings
 from wildside_constructs.settings.traefik import TraefikSettings
@@ -139,6 +140,14 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
         construct="wildside_constructs.platform.sops:Sops",
         # Off until the cluster has its own age key ([sops] age_recipients).
         enabled_by_default=False,
+    ),
+    # Last: it monitors every component rendered before it.
+    ComponentSpec(
+        key="observability",
+        folder="observability",
+        title="Observability (Prometheus, Alertmanager, Grafana, OpenTelemetry)",
+        settings=ObservabilitySettings,
+        construct="wildside_constructs.platform.observability:Observability",
     ),
 )
 

@@ -20,7 +20,9 @@ def test_the_eso_policy_grants_the_kv_mount_the_cluster_reads(world: World) -> N
 
 def test_no_kubernetes_auth_when_the_store_does_not_use_it(world: World) -> None:
     before = len([r for r in world.vault.log if r.path.startswith("sys/auth/")])
-    run = world.run("eso-off", toml=CONFIG_TOML, enable_vault_eso="false")
+    run = world.run(
+        "eso-off", toml=CONFIG_TOML, enable_vault_eso="false", enable_observability="false"
+    )
     assert run.ok(), run.log
     assert "ESO login: nothing to set up (vault_eso is off)" in run.steps["deploy"].log
     after = len([r for r in world.vault.log if r.path.startswith("sys/auth/")])

@@ -16,7 +16,8 @@ from tests.validation.trees import kustomize_build, write_tree
 from wildside_constructs.validation.tree import substitute
 from wildside_constructs.yamlout import dump, load
 
-NO_VAULT = {"WILDSIDE_ENABLE_VAULT_ESO": "false"}
+# Observability reads its credentials from Vault, so it goes too.
+NO_VAULT = {"WILDSIDE_ENABLE_VAULT_ESO": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"}
 BACKUP = {
     "enabled": True,
     "bucket": "wildside-backups",

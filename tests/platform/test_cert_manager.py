@@ -105,7 +105,11 @@ def test_release_is_pinned_to_the_oci_chart() -> None:
 
 
 def test_disabling_removes_every_cert_manager_file() -> None:
-    off = {"WILDSIDE_ENABLE_CERT_MANAGER": "false", "WILDSIDE_ENABLE_RABBITMQ": "false"}
+    off = {
+        "WILDSIDE_ENABLE_CERT_MANAGER": "false",
+        "WILDSIDE_ENABLE_RABBITMQ": "false",
+        "WILDSIDE_ENABLE_OBSERVABILITY": "false",
+    }
     stack = render_platform(example_with(env=off))
     assert not [p for p in stack.rendered if "cert-manager" in p or "jetstack" in p]
     assert "cert_manager" not in stack.components
@@ -218,10 +222,12 @@ def test_http01_issuers_go_through_traefik() -> None:
 
 
 def test_http01_without_traefik_is_a_configuration_error() -> None:
-    problems = problems_of(HTTP01, {"WILDSIDE_ENABLE_TRAEFIK": "false"})
+    problems = problems_of(
+        HTTP01, {"WILDSIDE_ENABLE_TRAEFIK": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"}
+    )
     assert "cert_manager" in problems["components.traefik"]
     # DNS-01 has no such need.
-    example_with(env={"WILDSIDE_ENABLE_TRAEFIK": "false"})
+    example_with(env={"WILDSIDE_ENABLE_TRAEFIK": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"})
 
 
 @pytest.mark.parametrize(
@@ -276,7 +282,12 @@ def test_vault_clusters_get_an_external_secret_for_the_token() -> None:
 
 def test_without_vault_or_with_http01_there_is_no_external_secret() -> None:
     for overrides in ({}, HTTP01):
-        stack = render_platform(example_with(overrides, {"WILDSIDE_ENABLE_VAULT_ESO": "false"}))
+        stack = render_platform(
+            example_with(
+                overrides,
+                {"WILDSIDE_ENABLE_VAULT_ESO": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"},
+            )
+        )
         assert not [d for d in stack.documents.values() if d.get("kind") == "ExternalSecret"]
     # HTTP-01 needs no token, so a vault cluster gets none either.
     alone = with_vault(example_with(HTTP01))

@@ -180,6 +180,7 @@ def test_the_cli_exits_2_and_writes_nothing(tmp_path: Path) -> None:
         "WILDSIDE_CONFIG": str(config),
         "WILDSIDE_GITOPS_DIR": str(gitops),
         "WILDSIDE_ENABLE_VAULT_ESO": "false",
+        "WILDSIDE_ENABLE_OBSERVABILITY": "false",
     }
     run = run_app(["render", "--outdir", str(outdir)], env, timeout=120)
     assert run.returncode == 2, run.stderr + run.stdout

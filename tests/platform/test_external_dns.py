@@ -209,7 +209,11 @@ def test_vault_clusters_get_the_token_before_the_release() -> None:
 
 
 def test_without_vault_there_is_no_external_secret() -> None:
-    stack = render_platform(example_with(env={"WILDSIDE_ENABLE_VAULT_ESO": "false"}))
+    stack = render_platform(
+        example_with(
+            env={"WILDSIDE_ENABLE_VAULT_ESO": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"}
+        )
+    )
     assert not [p for p in stack.rendered if "cloudflare-token" in p]
     assert not [d for d in stack.documents.values() if d.get("kind") == "ExternalSecret"]
 

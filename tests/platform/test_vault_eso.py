@@ -21,7 +21,7 @@ from tests.platform.vault_helpers import (
 )
 from tests.support import EXAMPLE, example_with, render_platform, synth_json, write_config
 
-OFF = {"WILDSIDE_ENABLE_VAULT_ESO": "false"}
+OFF = {"WILDSIDE_ENABLE_VAULT_ESO": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"}
 
 
 def problems_of(overrides: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, str]:
@@ -111,7 +111,7 @@ def test_settings_reach_the_cluster_through_substitutions() -> None:
 
 @pytest.mark.parametrize(
     "off",
-    [{"env": OFF}, {"overrides": {"components": {"vault_eso": False}}}],
+    [{"env": OFF}, {"overrides": {"components": {"vault_eso": False, "observability": False}}}],
     ids=["environment", "config-file"],
 )
 def test_switching_off_removes_every_vault_file(off: dict[str, Any]) -> None:

@@ -38,7 +38,10 @@ def test_the_rendered_data_stores_are_accepted(interpreter: Any, tree: dict[str,
     for path in (CLUSTER, SCHEDULED, STORE, VALKEY):
         assert deny(interpreter, tree[path]) == [], path
     assert deny(interpreter, combined(tree)) == []
-    for env in ({}, {"WILDSIDE_ENABLE_VAULT_ESO": "false"}):
+    for env in (
+        {},
+        {"WILDSIDE_ENABLE_VAULT_ESO": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"},
+    ):
         files = dict(render({}, env, schemas=False).documents)
         assert deny(interpreter, combined(files)) == []
 

@@ -347,7 +347,14 @@ def test_a_depends_on_cycle_is_reported_once() -> None:
     [
         {},
         {"cert_manager": {"solver": "http01"}, "components": {"external_dns": False}},
-        {"components": {"traefik": False, "cert_manager": False, "rabbitmq": False}},
+        {
+            "components": {
+                "traefik": False,
+                "cert_manager": False,
+                "rabbitmq": False,
+                "observability": False,
+            }
+        },
     ],
     ids=["example", "http01-no-external-dns", "external-dns-only"],
 )

@@ -58,8 +58,9 @@ def valkey_document(mode: Resolved) -> dict[str, Any]:
         "clusterDomain": CLUSTER_DOMAIN,
         "tls": False,
         "volumePermissions": False,
-        # No Prometheus operator on this platform yet; metrics are opt-in later.
-        "prometheus": False,
+        # The redis_exporter sidecar (port valkey-metrics), scraped by the
+        # observability component's PodMonitor; off without observability.
+        "prometheus": "${valkey_metrics}",
         "serviceMonitor": False,
         "storage": {
             "spec": {
@@ -115,6 +116,7 @@ class Valkey(PlatformComponent):
         )
         variables = {
             "valkey_name": settings.name,
+            "valkey_metrics": str("observability" in context.enabled).lower(),
             "valkey_nodes": str(settings.nodes),
             "valkey_replicas": str(settings.replicas),
             "valkey_storage_size": settings.storage_size,

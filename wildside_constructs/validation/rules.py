@@ -15,6 +15,7 @@ from typing import Any
 
 from wildside_constructs.model import FLUX_SOURCE_NAME
 from wildside_constructs.problems import Problem
+from wildside_constructs.validation.observability_rules import observability_problems
 from wildside_constructs.validation.sops import SECRET_FIELDS, is_sops_encrypted
 
 Files = Mapping[str, Any]
@@ -398,4 +399,5 @@ def tree_problems(files: Files) -> list[Problem]:
         *secret_problems(files),
         *flux_kustomization_problems(files),
         *messaging_problems(files),
+        *observability_problems(files),
     ]
