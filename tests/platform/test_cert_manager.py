@@ -167,8 +167,8 @@ def test_platform_files_are_the_same_for_every_cluster() -> None:
     )
     shared = [p for p in first.rendered if p.startswith("platform/cert-manager/")]
     # Release, DNS-01 issuers, (vault_eso being on) the token's ExternalSecret and
-    # the namespace's three network policies.
-    assert len(shared) == 11
+    # the namespace's four network policies (metrics scraping: observability is on).
+    assert len(shared) == 12
     assert all(first.rendered[p] == second.rendered[p] for p in shared)
     assert (
         first.rendered["clusters/dev/cert-manager.yaml"]

@@ -162,7 +162,11 @@ def test_backups_without_vault_need_a_named_secret() -> None:
 
 
 def test_backups_need_cert_manager_for_the_plugin() -> None:
-    off = {"WILDSIDE_ENABLE_CERT_MANAGER": "false", "WILDSIDE_ENABLE_RABBITMQ": "false"}
+    off = {
+        "WILDSIDE_ENABLE_CERT_MANAGER": "false",
+        "WILDSIDE_ENABLE_RABBITMQ": "false",
+        "WILDSIDE_ENABLE_OBSERVABILITY": "false",
+    }
     problems = problems_of({"cnpg": {"backup": BACKUP}}, off)
     assert "Barman Cloud plugin" in problems["components.cert_manager"]
 

@@ -27,6 +27,7 @@ BAD = {
     "valkey": {"nodes": 0},
     "rabbitmq": {"replicas": 0},
     "sops": {"age_recipients": ("age1nope",)},
+    "observability": {"backup_max_age_hours": 0},
 }
 
 
@@ -67,7 +68,10 @@ def test_a_construct_refuses_settings_that_need_a_component_the_cluster_lacks() 
     with pytest.raises(SettingsError) as caught:
         build_alone("cert_manager", http01, enabled=("cert_manager",))
     expected = config_problems(
-        {"cert_manager": {"solver": "http01"}, "components": {"traefik": False}}
+        {
+            "cert_manager": {"solver": "http01"},
+            "components": {"traefik": False, "observability": False},
+        }
     )
     assert [str(p) for p in caught.value.problems] == expected
     assert "components.traefik: is off, but cert_manager needs it" in str(caught.value)

@@ -164,7 +164,7 @@ def test_another_cluster_shares_the_platform_files() -> None:
     shared = [p for p in first.rendered if p.startswith("platform/external-dns/")]
     # Namespace, release, (vault_eso being on) the token's ExternalSecret and the
     # namespace's two network policies.
-    assert len(shared) == 8
+    assert len(shared) == 9  # with the metrics allow: observability is on
     assert all(first.rendered[p] == second.rendered[p] for p in shared)
     values = applied_values(second, "prod")
     assert (values["txtOwnerId"], values["domainFilters"]) == ("prod", ["prod.example.net"])

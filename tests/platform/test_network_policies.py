@@ -54,7 +54,7 @@ def test_every_created_namespace_denies_ingress_by_default_in_the_same_unit() ->
 
 
 def test_the_allows_are_exactly_the_table() -> None:
-    policies = _policies(render_platform(config()))
+    policies = _policies(render_platform(config({"WILDSIDE_ENABLE_OBSERVABILITY": "false"})))
     allows = {
         (ns, n) for ns, n in policies if n not in ("default-deny-ingress", "allow-same-namespace")
     }

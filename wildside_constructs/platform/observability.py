@@ -62,6 +62,7 @@ from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_variables, unit_variables
+from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.datastores import for_cluster
 from wildside_constructs.settings.observability import (
     KUBE_PROMETHEUS_STACK_VERSION,
@@ -69,6 +70,7 @@ from wildside_constructs.settings.observability import (
     OTEL_OPERATOR_CHART_VERSION,
     ObservabilitySettings,
 )
+from wildside_constructs.settings.valkey import ValkeySettings
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 from wildside_constructs.yamlout import dump
 
@@ -264,8 +266,13 @@ class Observability(PlatformComponent):
                 getattr(get("external_dns"), "namespace", "external-dns"),
             ),
             eso=("external-secrets", getattr(get("vault_eso"), "namespace", "external-secrets")),
-            cnpg_namespace=getattr(get("cnpg"), "namespace", "databases"),
-            valkey_namespace=getattr(get("valkey"), "namespace", "valkey"),
+            # The datastores publish what they are in their contracts.
+            cnpg_namespace=getattr(
+                getattr(get("cnpg"), "database_contract", None), "namespace", "databases"
+            ),
+            valkey_namespace=getattr(
+                getattr(get("valkey"), "valkey_contract", None), "namespace", "valkey"
+            ),
             flux_namespace=FLUX_NAMESPACE,
         )
         cnpg, valkey = get("cnpg"), get("valkey")
@@ -274,16 +281,19 @@ class Observability(PlatformComponent):
             cnpg_cluster="${cnpg_cluster_name}",
             cnpg_backup_max_age_hours=(
                 self.settings.backup_max_age_hours
-                if getattr(cnpg, "backup_enabled", False)
+                if cnpg is not None and cnpg.database_contract.backup_enabled
                 else None
             ),
             valkey_namespace=found["valkey"].namespace,
             valkey_name="${valkey_name}",
         )
-        if cnpg is not None:
-            self.variables["cnpg_cluster_name"] = cnpg.cluster_name
-        if valkey is not None:
-            self.variables["valkey_name"] = valkey.name
+        # A sibling's contract names its resources; built alone, the defaults do.
+        self.variables["cnpg_cluster_name"] = (
+            cnpg.database_contract.cluster_name if cnpg is not None else CnpgSettings().name
+        )
+        self.variables["valkey_name"] = (
+            valkey.valkey_contract.name if valkey is not None else ValkeySettings().name
+        )
         self.monitored: list[str] = []
         for key in ("flux", *self.context.enabled):
             if key in found:
