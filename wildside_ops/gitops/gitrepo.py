@@ -355,9 +355,14 @@ class GitRepo:
         stdout = found.stdout.decode("utf-8", errors="replace")
         stderr = found.stderr.decode("utf-8", errors="replace")
         output = redact("\n".join(part.strip() for part in (stdout, stderr) if part.strip()))
+        flags = [line[:1] for line in stdout.splitlines() if "\t" in line]
+        if found.returncode == 0 and "=" in flags:
+            # "up to date": the remote already had this very commit, pushed by a
+            # racing publisher that built a byte-identical one. Not ours; re-plan.
+            return PushOutcome(landed=False, output=output)
         if found.returncode == 0:
             return PushOutcome(landed=True, output=output)
-        if any(line.startswith("!") for line in stdout.splitlines()):
+        if "!" in flags:
             return PushOutcome(landed=False, output=output)
         raise PublishError(
             f"pushing to {branch} failed (not a rejection, so not retried); check the "
