@@ -30,7 +30,8 @@ configuration: the TOML file named by WILDSIDE_CONFIG (default: the embedded
 example, a cluster named "dev" with every component enabled), overridden by
 WILDSIDE_* variables such as WILDSIDE_CLUSTER_NAME, WILDSIDE_DOMAIN,
 WILDSIDE_GITOPS_DIR, WILDSIDE_GITOPS_REMOTE, WILDSIDE_GITOPS_BRANCH and
-WILDSIDE_ENABLE_<COMPONENT>=true|false. See README.md.
+WILDSIDE_ENABLE_<COMPONENT>=true|false and WILDSIDE_GITOPS_PUSH_BUDGET (seconds
+to keep retrying rejected pushes, default 300). See README.md.
 
 exit codes: 0 success, 1 a step failed (git, engine), 2 bad input (nothing written).
 """
@@ -62,6 +63,12 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
         "--allow-shared-change",
         action="store_true",
         help="consent to changing platform/ files that other clusters' trees also read",
+    )
+    parser.add_argument(
+        "--allow-overwrite",
+        action="store_true",
+        help="consent to replacing this cluster's files that another publisher pushed "
+        "while this one ran (a same-cluster race)",
     )
 
 
@@ -288,6 +295,7 @@ def _synth(args: argparse.Namespace) -> int:
         diff=args.diff,
         result_json=args.result_json,
         allow_shared_change=args.allow_shared_change,
+        allow_overwrite=args.allow_overwrite,
     )
     return run_synth(synth, (PLATFORM_STACK,) if args.command == "render" else ALL_STACKS)
 

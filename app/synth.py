@@ -52,6 +52,7 @@ class SynthArgs:
     diff: bool = False
     result_json: Path | None = None
     allow_shared_change: bool = False
+    allow_overwrite: bool = False
 
 
 @dataclass
@@ -150,6 +151,7 @@ def run_synth(args: SynthArgs, stacks: tuple[str, ...]) -> int:
             dry_run=args.dry_run,
             show_diff=args.diff,
             allow_shared_change=args.allow_shared_change,
+            allow_overwrite=args.allow_overwrite,
         )
     except PublishError as exc:
         say(f"publish failed: {exc}")

@@ -265,7 +265,15 @@ def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
         safe_log(f"dry run: {request.workdir} does not exist yet; nothing created")
         return _result(request, _no_blobs, planned)
 
-    with open_workdir(request.workdir, request.branch, remote, env, safe_log) as repo:
-        if remote is None:
-            return _publish_local(repo, request, safe_log)
-        return _publish_remote(repo, request, safe_log)
+    try:
+        with open_workdir(request.workdir, request.branch, remote, env, safe_log) as repo:
+            if remote is None:
+                return _publish_local(repo, request, safe_log)
+            return _publish_remote(repo, request, safe_log)
+    except OSError as error:
+        # A read-only or full disk, a folder removed under us: say which, no traceback.
+        raise PublishError(
+            f"cannot write the GitOps workdir {request.workdir} "
+            f"({error.strerror or error}: {error.filename or ''}); give a writable folder "
+            "(WILDSIDE_GITOPS_DIR or gitops.dir)"
+        ) from error
