@@ -95,6 +95,8 @@ def _setting_problems(request: PublishRequest) -> list[str]:
     for component in request.components:
         if not isinstance(component, str) or not component or _CONTROL.search(component):
             problems.append(f"components contains {component!r}; give plain component names")
+    if request.remove_cluster and request.files:
+        problems.append("remove_cluster is set but files are given; give no files to remove")
     budget = request.push_budget_seconds
     if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 <= budget <= 3600:
         problems.append(
