@@ -174,12 +174,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _gitops_command(commands: Any) -> None:
     gitops = commands.add_parser(
-        "gitops", help="the GitOps repository itself (bootstrap)", description="GitOps repository."
+        "gitops",
+        help="the GitOps repository itself (bootstrap, remove-cluster)",
+        description="GitOps repository.",
     )
     verbs = gitops.add_subparsers(dest="gitops_command", metavar="VERB", required=True)
+    from wildside_ops.gitops.cli import add_remove_parser
     from wildside_ops.repo_bootstrap.cli import add_bootstrap_parser
 
     add_bootstrap_parser(verbs)
+    add_remove_parser(verbs)
 
 
 def _cluster_commands(commands: Any) -> None:
@@ -301,6 +305,10 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _gitops(args: argparse.Namespace) -> int:
+    if args.gitops_command == "remove-cluster":
+        from wildside_ops.gitops.cli import run_remove
+
+        return run_remove(args)
     from wildside_ops.repo_bootstrap.cli import run_bootstrap
 
     return run_bootstrap(args)
