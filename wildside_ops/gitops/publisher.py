@@ -16,6 +16,7 @@ from wildside_ops.gitops.model import PublishRequest, PublishResult
 from wildside_ops.gitops.ownership import record_path
 from wildside_ops.gitops.paths import validate_request
 from wildside_ops.gitops.plan import BlobReader, Entry, Plan, build_plan
+from wildside_ops.gitops.recovery import journal
 from wildside_ops.gitops.workdir import normalise_remote, open_workdir
 
 __all__ = ["publish"]
@@ -111,15 +112,17 @@ def _build(repo: GitRepo, request: PublishRequest, planned: _Planned) -> str:
 def _advance(repo: GitRepo, request: PublishRequest, old: str | None, new: str) -> None:
     """Move the working tree, index and local branch from ``old`` to ``new``."""
     ref = f"refs/heads/{request.branch}"
-    repo.checkout(old, new)
-    try:
-        repo.update_ref(ref, new, old, f"wildside: publish {request.cluster}")
-    except PublishError:
-        # Put the working tree back so it matches the branch that did not move.
-        repo.checkout(new, old)
-        raise
-    if repo.head_branch() != request.branch:
-        repo.run("symbolic-ref", "HEAD", ref, what=f"switching the workdir to {request.branch}")
+    # The journal lets the next run finish or undo this move after a kill -9.
+    with journal(repo.git_dir(), request.branch, old, new):
+        repo.checkout(old, new)
+        try:
+            repo.update_ref(ref, new, old, f"wildside: publish {request.cluster}")
+        except PublishError:
+            # Put the working tree back so it matches the branch that did not move.
+            repo.checkout(new, old)
+            raise
+        if repo.head_branch() != request.branch:
+            repo.run("symbolic-ref", "HEAD", ref, what=f"switching the workdir to {request.branch}")
 
 
 def _no_change(log: Log) -> None:

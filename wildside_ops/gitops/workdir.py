@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wildside_ops.gitops.errors import PublishError, redact
 from wildside_ops.gitops.gitrepo import GitRepo, run_git
+from wildside_ops.gitops.recovery import recover, running
 
 __all__ = ["LOCK_NAME", "normalise_remote", "open_workdir"]
 
@@ -137,11 +138,15 @@ def open_workdir(
     git_dir = _git_dir(workdir, env)
     repo = GitRepo(workdir, env)
     with _locked(git_dir, workdir, log):
-        if not (git_dir / "HEAD").exists():
-            _initialise(repo, branch, remote, log)
-        elif remote is not None:
-            _adopt_remote(repo, remote, log)
-        if repo.text("rev-parse", "--is-bare-repository", what="inspecting the workdir") == "true":
-            raise PublishError(f"workdir {workdir} is a bare repository; give a working tree")
-        _check_head(repo, branch)
-        yield repo
+        fresh = not (git_dir / "HEAD").exists()
+        if not fresh:
+            recover(repo, git_dir, log)
+        with running(git_dir):
+            if fresh:
+                _initialise(repo, branch, remote, log)
+            elif remote is not None:
+                _adopt_remote(repo, remote, log)
+            if repo.text("rev-parse", "--is-bare-repository", what="inspecting") == "true":
+                raise PublishError(f"workdir {workdir} is a bare repository; give a working tree")
+            _check_head(repo, branch)
+            yield repo
