@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
+from wildside_ops.gitops.credentials import auth_environment, split_credentials
 from wildside_ops.gitops.errors import PublishError, redact
 from wildside_ops.gitops.gitrepo import GitRepo, base_environment, check_branch_name
 from wildside_ops.gitops.message import commit_message, unified_diff
@@ -256,6 +257,10 @@ def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
     env = base_environment(request.author_name, request.author_email)
     check_branch_name(request.branch, env)
     remote = normalise_remote(request.remote) if request.remote is not None else None
+    if remote is not None:
+        remote, credential = split_credentials(remote)
+        if credential is not None:
+            env.update(auth_environment(remote, credential, env))
 
     def safe_log(line: str) -> None:
         log(redact(line))
