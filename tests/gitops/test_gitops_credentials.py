@@ -69,9 +69,8 @@ def test_refused_token_fails_cleanly_without_storing_it(
 ) -> None:
     root = _served(tmp_path, git)
     workdir = tmp_path / "work"
-    with git_http(root, "x-access-token", TOKEN) as server:
-        with pytest.raises(PublishError) as caught:
-            publish(make_request(workdir=workdir, remote=_url(server, "wrong-token")), log=print)
+    with git_http(root, "x-access-token", TOKEN) as server, pytest.raises(PublishError) as caught:
+        publish(make_request(workdir=workdir, remote=_url(server, "wrong-token")), log=print)
     assert "wrong-token" not in str(caught.value)
     assert _files_containing(workdir, "wrong-token") == []
 
