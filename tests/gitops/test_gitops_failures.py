@@ -169,3 +169,13 @@ def test_other_branch_checked_out_is_refused(
     git("switch", "--quiet", "-c", "feature", cwd=request.workdir)
     with pytest.raises(PublishError, match="has branch 'feature' checked out"):
         publish(make_request(files=_changed(request)), log=_quiet)
+
+
+def test_unwritable_workdir_is_a_clear_error(
+    make_request: Callable[..., PublishRequest],
+) -> None:
+    # /proc refuses new folders even to root, as a read-only mount would.
+    workdir = Path("/proc/self/wildside-gitops")
+    with pytest.raises(PublishError, match="cannot write the GitOps workdir") as caught:
+        publish(make_request(workdir=workdir), log=_quiet)
+    assert "WILDSIDE_GITOPS_DIR" in str(caught.value)
