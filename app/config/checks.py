@@ -228,6 +228,6 @@ def input_problems(config: WildsideConfig) -> list[Problem]:
     found += _identity_problems(gitops.author_name, gitops.author_email)
     if not 0 <= gitops.push_budget_seconds <= 3600:
         found.append(
-            Problem("gitops.push_budget_seconds", "must be from 0 to 3600 seconds (default 120)")
+            Problem("gitops.push_budget_seconds", "must be from 0 to 3600 seconds (default 300)")
         )
     return found

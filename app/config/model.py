@@ -87,7 +87,7 @@ class GitOpsSettings:
     author_name: str = "wildside-infra-k8s"
     author_email: str = "wildside-infra-k8s@users.noreply.github.com"
     # How long a publish keeps retrying rejected pushes (many publishers at once).
-    push_budget_seconds: float = 120.0
+    push_budget_seconds: float = 300.0
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,16 +39,16 @@ def test_failure_after_hashing_changes_nothing(
     publish(request, log=_quiet)
     before = git.state(request.workdir, remote)
     stored: list[str] = []
-    real_write_blob = GitRepo.write_blob
+    real_write_blobs = GitRepo.write_blobs
 
-    def counting_write_blob(self: GitRepo, data: bytes, expected: str) -> None:
-        real_write_blob(self, data, expected)
-        stored.append(expected)
+    def counting_write_blobs(self: GitRepo, blobs: Mapping[str, bytes]) -> None:
+        real_write_blobs(self, blobs)
+        stored.extend(blobs)
 
     def broken(*_args: object, **_kwargs: object) -> str:
         raise PublishError("simulated disk failure")
 
-    monkeypatch.setattr(GitRepo, "write_blob", counting_write_blob)
+    monkeypatch.setattr(GitRepo, "write_blobs", counting_write_blobs)
     monkeypatch.setattr(GitRepo, step, broken)
     with pytest.raises(PublishError, match="simulated disk failure"):
         publish(make_request(files=_changed(request)), log=_quiet)

@@ -30,7 +30,7 @@ class PublishRequest:
     allow_overwrite: bool = False
     # Seconds a publish keeps re-planning on the new tip after rejected pushes;
     # the config key gitops.push_budget_seconds (WILDSIDE_GITOPS_PUSH_BUDGET).
-    push_budget_seconds: float = 120.0
+    push_budget_seconds: float = 300.0
     # Remove the cluster instead: its folder, its record, and shared files that
     # no other cluster's record lists or tree applies (``files`` must be empty).
     remove_cluster: bool = False

@@ -31,8 +31,8 @@ _clock: Callable[[], float] = time.monotonic
 # Back-off after a rejected push: "full jitter" (a uniform draw below an
 # exponentially growing cap) spreads out publishers rejected by the same push,
 # which matters once tens of them share one remote.
-_BACKOFF_BASE = 0.25
-_BACKOFF_CAP = 8.0
+_BACKOFF_BASE = 0.5
+_BACKOFF_CAP = 30.0
 BUDGET_KNOB = (
     "gitops.push_budget_seconds in the configuration, WILDSIDE_GITOPS_PUSH_BUDGET, "
     "or the action input gitops_push_budget"
@@ -98,8 +98,7 @@ def _result(
 
 def _build(repo: GitRepo, request: PublishRequest, planned: _Planned) -> str:
     plan = planned.plan
-    for path, data in plan.writes.items():
-        repo.write_blob(data, plan.write_ids[path])
+    repo.write_blobs({plan.write_ids[path]: data for path, data in plan.writes.items()})
     base_tree = repo.tree_of(planned.base) if planned.base else None
     tree = repo.write_tree(planned.base, plan.write_ids, plan.removals)
     if tree == base_tree:
