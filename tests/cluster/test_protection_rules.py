@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 def _stack(raw: dict[str, Any]) -> ClusterStack:
     from cdktf import Testing
 
-    from app.props import cluster_stack_props
+    from app.stack_settings import cluster_stack_settings
     from stacks.cluster_stack import ClusterStack
 
     raw.setdefault("flux", {})["bootstrap"] = False
     config = config_from_raw(raw, {}, "test")
-    return ClusterStack(Testing.app(), "cluster-stack", props=cluster_stack_props(config, {}))
+    return ClusterStack(Testing.app(), "cluster-stack", settings=cluster_stack_settings(config, {}))
 
 
 def _problem_paths(stack: ClusterStack) -> list[str]:
