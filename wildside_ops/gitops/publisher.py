@@ -28,9 +28,10 @@ Log = Callable[[str], None]
 _sleep: Callable[[float], None] = time.sleep
 _clock: Callable[[], float] = time.monotonic
 
-# Back-off after a rejected push: "full jitter" (a uniform draw below an
-# exponentially growing cap) spreads out publishers rejected by the same push,
-# which matters once tens of them share one remote.
+# Back-off after a rejected push: a uniform draw between a quarter of and the
+# whole of an exponentially growing ceiling. The jitter spreads out publishers
+# rejected by the same push (tens of previews share one remote); the floor keeps
+# a budget from being spent on a burst of near-zero waits.
 _BACKOFF_BASE = 0.5
 _BACKOFF_CAP = 30.0
 BUDGET_KNOB = (
