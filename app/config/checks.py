@@ -33,6 +33,9 @@ __all__ = [
 # script is caught before it reaches git, Terraform or a manifest.
 MAX_TEXT = 1024
 _LIMITS = {"gitops.repository_url": 2048, "gitops.remote": 4096, "gitops.dir": 4096}
+# PEM bundles hold several certificates of a few KB each.
+_PEM_SUFFIXES = ("ca_bundle", "certificate", "_pem")
+MAX_PEM = 256 * 1024
 MAX_NODES = 1000
 
 # Every scalar YAML 1.1 (PyYAML, Go's yaml.v2 behind kubectl and Flux) or
@@ -111,7 +114,8 @@ def _leaves(config: WildsideConfig) -> Iterator[tuple[str, Any]]:
 def _length_problems(config: WildsideConfig) -> list[Problem]:
     found: list[Problem] = []
     for field, value in _leaves(config):
-        limit = _LIMITS.get(field, MAX_TEXT)
+        pem = field.rsplit(".", 1)[-1].endswith(_PEM_SUFFIXES)
+        limit = MAX_PEM if pem else _LIMITS.get(field, MAX_TEXT)
         if isinstance(value, str) and len(value) > limit:
             found.append(
                 Problem(field, f"is {len(value)} characters long; at most {limit} are allowed")
