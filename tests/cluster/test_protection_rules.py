@@ -7,21 +7,19 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from app.config.load import config_from_raw
-from tests.support import example_raw
+from tests.support import example_raw, scratch_app
 
 if TYPE_CHECKING:
     from stacks.cluster_stack import ClusterStack
 
 
 def _stack(raw: dict[str, Any]) -> ClusterStack:
-    from cdktf import Testing
-
     from app.stack_settings import cluster_stack_settings
     from stacks.cluster_stack import ClusterStack
 
     raw.setdefault("flux", {})["bootstrap"] = False
     config = config_from_raw(raw, {}, "test")
-    return ClusterStack(Testing.app(), "cluster-stack", settings=cluster_stack_settings(config, {}))
+    return ClusterStack(scratch_app(), "cluster-stack", settings=cluster_stack_settings(config, {}))
 
 
 def _problem_paths(stack: ClusterStack) -> list[str]:
