@@ -30,7 +30,8 @@ configuration: the TOML file named by WILDSIDE_CONFIG (default: the embedded
 example, a cluster named "dev" with every component enabled), overridden by
 WILDSIDE_* variables such as WILDSIDE_CLUSTER_NAME, WILDSIDE_DOMAIN,
 WILDSIDE_GITOPS_DIR, WILDSIDE_GITOPS_REMOTE, WILDSIDE_GITOPS_BRANCH and
-WILDSIDE_ENABLE_<COMPONENT>=true|false. See README.md.
+WILDSIDE_ENABLE_<COMPONENT>=true|false and WILDSIDE_GITOPS_PUSH_BUDGET (seconds
+to keep retrying rejected pushes, default 300). See README.md.
 
 exit codes: 0 success, 1 a step failed (git, engine), 2 bad input (nothing written).
 """
@@ -62,6 +63,12 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
         "--allow-shared-change",
         action="store_true",
         help="consent to changing platform/ files that other clusters' trees also read",
+    )
+    parser.add_argument(
+        "--allow-overwrite",
+        action="store_true",
+        help="consent to replacing this cluster's files that another publisher pushed "
+        "while this one ran (a same-cluster race)",
     )
 
 
@@ -170,12 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _gitops_command(commands: Any) -> None:
     gitops = commands.add_parser(
-        "gitops", help="the GitOps repository itself (bootstrap)", description="GitOps repository."
+        "gitops",
+        help="the GitOps repository itself (bootstrap, remove-cluster)",
+        description="GitOps repository.",
     )
     verbs = gitops.add_subparsers(dest="gitops_command", metavar="VERB", required=True)
+    from wildside_ops.gitops.cli import add_remove_parser
     from wildside_ops.repo_bootstrap.cli import add_bootstrap_parser
 
     add_bootstrap_parser(verbs)
+    add_remove_parser(verbs)
 
 
 def _cluster_commands(commands: Any) -> None:
@@ -305,11 +316,16 @@ def _synth(args: argparse.Namespace) -> int:
         diff=args.diff,
         result_json=args.result_json,
         allow_shared_change=args.allow_shared_change,
+        allow_overwrite=args.allow_overwrite,
     )
     return run_synth(synth, (PLATFORM_STACK,) if args.command == "render" else ALL_STACKS)
 
 
 def _gitops(args: argparse.Namespace) -> int:
+    if args.gitops_command == "remove-cluster":
+        from wildside_ops.gitops.cli import run_remove
+
+        return run_remove(args)
     from wildside_ops.repo_bootstrap.cli import run_bootstrap
 
     return run_bootstrap(args)

@@ -56,6 +56,7 @@ def publish_tree(
     dry_run: bool = False,
     show_diff: bool = False,
     allow_shared_change: bool = False,
+    allow_overwrite: bool = False,
 ) -> PublishResult:
     files = {**rendered, **module_files()}
     request = PublishRequest(
@@ -72,6 +73,8 @@ def publish_tree(
         author_name=config.gitops.author_name,
         author_email=config.gitops.author_email,
         allow_shared_change=allow_shared_change,
+        allow_overwrite=allow_overwrite,
+        push_budget_seconds=config.gitops.push_budget_seconds,
     )
     title = "previewing" if dry_run else "publishing"
     with step(f"{title} {len(files)} files to {request.workdir} ({request.branch})"):

@@ -55,6 +55,7 @@ class SynthArgs:
     diff: bool = False
     result_json: Path | None = None
     allow_shared_change: bool = False
+    allow_overwrite: bool = False
 
 
 @dataclass
@@ -166,6 +167,7 @@ def run_synth(args: SynthArgs, stacks: tuple[str, ...]) -> int:
             dry_run=args.dry_run,
             show_diff=args.diff,
             allow_shared_change=args.allow_shared_change,
+            allow_overwrite=args.allow_overwrite,
         )
     except PublishError as exc:
         say(f"publish failed: {exc}")

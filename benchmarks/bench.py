@@ -193,6 +193,36 @@ def publish_scaling(runs: int, work: Path, others: Sequence[int]) -> dict[int, f
     return results
 
 
+def contention_rows(work: Path) -> list[Row]:
+    """20 and 50 publishers for different clusters at once; all must land."""
+    prepare_node()
+    from benchmarks.concurrency import race
+    from tests.support import config, render_platform
+
+    rendered = render_platform(config(), schemas=False).rendered
+    env = _env({"PYTHONPATH": str(PROJECT)})
+    single = race(work, rendered, 1, env)
+    rows = [Row("one publisher alone", f"{single.seconds:.2f} s")]
+    for count in (20, 50):
+        found = race(work, rendered, count, env)
+        rows.append(
+            Row(
+                f"{count} concurrent publishers landed",
+                f"{found.landed}/{count}",
+                f"{count}/{count}",
+                found.landed == count,
+            )
+        )
+        ratio = found.seconds / single.seconds
+        rows.append(
+            Row(
+                f"{count} concurrent publishers wall time",
+                f"{found.seconds:.1f} s = {ratio:.1f} x one",
+            )
+        )
+    return rows
+
+
 def test_suite() -> float:
     return _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], _env())
 
@@ -258,6 +288,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(
             Row("publish growth, 50 others vs empty", f"{growth:.2f} x", "<= 1.20 x", growth <= 1.2)
         )
+        print("[bench] concurrent publishers on one remote ...", file=sys.stderr)
+        rows += contention_rows(work)
         if not args.skip_tests:
             print("[bench] test suite ...", file=sys.stderr)
             rows.append(Row("test-suite wall time", f"{test_suite():.1f} s"))

@@ -132,12 +132,9 @@ def from_mapping(cls: type[T], data: Any, where: str, problems: list[Problem]) -
 
 def _placeholder(kind: Any) -> Any:
     """A harmless value for a missing required field, so checking can go on."""
-    if kind is str:
-        return ""
-    if kind is int:
-        return 0
-    if kind is bool:
-        return False
+    scalars: dict[Any, Any] = {str: "", int: 0, float: 0.0, bool: False}
+    if kind in scalars:
+        return scalars[kind]
     if get_origin(kind) in (list, tuple):
         return ()
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):

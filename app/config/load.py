@@ -7,14 +7,17 @@ fails before any output is written.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from app.config.capacity import capacity_problems
+from app.config.checks import gitops_dir_problems
 from app.config.coerce import from_mapping
 from app.config.environments import apply_preset
 from app.config.errors import ConfigError, Problem
@@ -28,6 +31,7 @@ from app.config.model import (
     WildsideConfig,
 )
 from app.config.validate import validate
+from app.runtime import PROJECT_ROOT
 from wildside_constructs.registry import BY_KEY, COMPONENTS
 from wildside_constructs.vault_appliance.settings import VaultApplianceSettings
 
@@ -64,9 +68,28 @@ BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_ALLOW_UNENCRYPTED": ("state", "allow_unencrypted"),
     **{spec.env: ("components", spec.key) for spec in COMPONENTS},
 }
+NUMBER_ENV: dict[str, tuple[str, str]] = {
+    "WILDSIDE_GITOPS_PUSH_BUDGET": ("gitops", "push_budget_seconds"),
+}
 NODE_POOLS_ENV = "WILDSIDE_NODE_POOLS"
 # Operators' age public keys (whitespace- or comma-separated) for [vault_appliance.bootstrap].
 RECIPIENTS_ENV = "WILDSIDE_VAULT_RECIPIENTS"
+# Read elsewhere (deploy, the action, the schema checks), not by the configuration.
+OTHER_ENV = (
+    CONFIG_ENV,
+    NODE_POOLS_ENV,
+    "WILDSIDE_PUBLISH",
+    "WILDSIDE_SCHEMA_DIR",
+    "WILDSIDE_VAULT_KV_MOUNT",
+    "WILDSIDE_VAULT_APPROLE_MOUNT",
+    "WILDSIDE_ACTION_PLAN",
+    "WILDSIDE_ACTION_GITOPS_CHANGES",
+    "WILDSIDE_RETRY_BUDGET",
+    "WILDSIDE_UPDATE_SNAPSHOTS",
+    RECIPIENTS_ENV,
+)
+# A config file larger than this is a mistake (a wrong path), not a configuration.
+MAX_CONFIG_BYTES = 1_000_000
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -77,15 +100,74 @@ def config_path(environ: Mapping[str, str]) -> Path:
     return Path(named) if named else EXAMPLE_CONFIG
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a configuration file, checked without opening it."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        info = path.stat()
     except FileNotFoundError:
-        problem = Problem(CONFIG_ENV, f"file {path} does not exist; point it at a TOML file")
-        raise ConfigError([problem]) from None
+        return f"file {path} does not exist; point it at a TOML file"
+    except OSError as exc:
+        # ELOOP (a symbolic link loop), EACCES on a parent, ENAMETOOLONG, ...
+        return f"{path} cannot be read ({exc.strerror}); point it at a TOML file"
+    if stat.S_ISDIR(info.st_mode):
+        return f"{path} is a folder; point it at a TOML file inside it"
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or device would block or never end; refuse it before opening.
+        return f"{path} is not a regular file (a pipe or device); point it at a TOML file"
+    if info.st_size > MAX_CONFIG_BYTES:
+        return f"{path} is {info.st_size} bytes; a configuration is under {MAX_CONFIG_BYTES}"
+    return None
+
+
+def _read(path: Path) -> dict[str, Any]:
+    problem = _file_problem(path)
+    if problem is not None:
+        raise ConfigError([Problem(CONFIG_ENV, problem)])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"{path} cannot be read ({exc.strerror}); check its permissions"
+        raise ConfigError([Problem(CONFIG_ENV, message)]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 TOML"
+        raise ConfigError([Problem(CONFIG_ENV, f"{path} {message}")]) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([Problem(str(path), f"is not valid TOML: {exc}")]) from None
+
+
+def known_variables() -> tuple[str, ...]:
+    return (*STRING_ENV, *BOOLEAN_ENV, *NUMBER_ENV, *OTHER_ENV)
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[Problem]:
+    """A misspelt ``WILDSIDE_*`` variable would be silently ignored: refuse it."""
+    known = known_variables()
+    found: list[Problem] = []
+    for name in sorted(environ):
+        if not name.startswith("WILDSIDE_") or name in known:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        hint = f"did you mean {close[0]}?" if close else "see README.md for the variables"
+        found.append(Problem(name, f"is not a wildside variable; {hint} (or unset it)"))
+    return found
+
+
+def _numbers(raw: dict[str, Any], environ: Mapping[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, (table, key) in NUMBER_ENV.items():
+        if name not in environ:
+            continue
+        try:
+            number = float(environ[name].strip())
+        except ValueError:
+            problems.append(Problem(name, f"expected a number of seconds, got {environ[name]!r}"))
+        else:
+            raw.setdefault(table, {})[key] = number
+    return problems
 
 
 def apply_environment(raw: dict[str, Any], environ: Mapping[str, str]) -> list[Problem]:
@@ -102,6 +184,7 @@ def apply_environment(raw: dict[str, Any], environ: Mapping[str, str]) -> list[P
             raw.setdefault(table, {})[key] = text in _TRUE
         else:
             problems.append(Problem(name, f"expected true or false, got {environ[name]!r}"))
+    problems += _numbers(raw, environ)
     if NODE_POOLS_ENV in environ:
         try:
             pools = json.loads(environ[NODE_POOLS_ENV])
@@ -126,7 +209,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     """Overlay the environment on already-parsed data, coerce and validate."""
     env = environ
     raw = copy.deepcopy(raw)
-    problems = apply_environment(raw, env)
+    problems = unknown_variables(env) + apply_environment(raw, env)
     raw = apply_preset(raw, problems)
     settings: dict[str, Any] = {}
     for key, spec in BY_KEY.items():
@@ -161,6 +244,8 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     # but a field already reported is not reported twice.
     reported = {problem.field for problem in problems}
     problems.extend(p for p in validate(config) if p.field not in reported)
+    folder = Path(config.gitops.dir) if config.gitops.dir else PROJECT_ROOT / ".gitops"
+    problems.extend(p for p in gitops_dir_problems(folder) if p.field not in reported)
     if not problems:
         # Only a configuration that is otherwise sound is worth sizing.
         problems.extend(capacity_problems(config))

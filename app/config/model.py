@@ -90,6 +90,8 @@ class GitOpsSettings:
     remote: str = ""
     author_name: str = "wildside-infra-k8s"
     author_email: str = "wildside-infra-k8s@users.noreply.github.com"
+    # How long a publish keeps retrying rejected pushes (many publishers at once).
+    push_budget_seconds: float = 300.0
 
 
 @dataclass(frozen=True)

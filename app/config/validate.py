@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import yaml
-
+from app.config.checks import input_problems, text_problems
 from app.config.model import NodePool, WildsideConfig
 from wildside_constructs.problems import Problem
 from wildside_constructs.registry import BY_KEY, settings_problems
@@ -19,8 +18,6 @@ REGION = re.compile(r"^[a-z]{3}[0-9]$")
 # "latest", a minor ("1.33") resolved to its newest patch, or an exact DOKS slug.
 K8S_VERSION = re.compile(r"^(latest|[0-9]+\.[0-9]+|[0-9]+\.[0-9]+\.[0-9]+-do\.[0-9]+)$")
 GIT_URL = re.compile(r"^(https://|ssh://|git@)[^\s]+$")
-BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$")
-GO_NUMBER = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 # Kubernetes label/taint keys: an optional DNS-subdomain prefix and '/', then a name.
 K8S_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
@@ -132,7 +129,9 @@ def _cluster(config: WildsideConfig) -> list[Problem]:
         if not pattern.match(value):
             found.append(Problem(f"cluster.{name}", f"{value!r} {reason}"))
     for name in ("name", "environment", "domain"):
-        found += _stays_text(f"cluster.{name}", getattr(cluster, name))
+        # Only a value that passed its pattern can be mistaken for another type.
+        if not any(problem.field == f"cluster.{name}" for problem in found):
+            found += text_problems(f"cluster.{name}", getattr(cluster, name))
     for index, tag in enumerate(cluster.tags):
         if not DO_TAG.match(tag):
             found.append(Problem(f"cluster.tags[{index}]", f"{tag!r} {_TAG_RULE}"))
@@ -172,20 +171,6 @@ def _vpc(config: WildsideConfig) -> list[Problem]:
     return found
 
 
-def _stays_text(field: str, value: str) -> list[Problem]:
-    """Flux substitutes text before re-reading YAML: ``123`` or ``on`` would retype."""
-    # Flux parses with Go's YAML, which also reads forms like 1e3 as numbers.
-    if not value or (isinstance(yaml.safe_load(value), str) and not GO_NUMBER.match(value)):
-        return []
-    return [
-        Problem(
-            field,
-            f"{value!r} reads as a number, boolean or null once Flux substitutes it into "
-            "a YAML manifest; include a letter (e.g. 'c123')",
-        )
-    ]
-
-
 def _pools(config: WildsideConfig) -> list[Problem]:
     found: list[Problem] = []
     if not config.node_pools:
@@ -204,8 +189,6 @@ def _gitops_and_state(config: WildsideConfig) -> list[Problem]:
         found.append(
             Problem("gitops.repository_url", "must be an https://, ssh:// or git@ URL for Flux")
         )
-    if not BRANCH.match(config.gitops.branch):
-        found.append(Problem("gitops.branch", f"{config.gitops.branch!r} is not a branch name"))
     if config.state.backend == "s3" and not config.state.bucket:
         found.append(Problem("state.bucket", "is required when state.backend is 's3'"))
     return found + _state(config) + _flux(config)
@@ -295,10 +278,5 @@ def _vault_appliance(config: WildsideConfig) -> list[Problem]:
 
 
 def validate(config: WildsideConfig) -> list[Problem]:
-    return (
-        _cluster(config)
-        + _pools(config)
-        + _gitops_and_state(config)
-        + _components(config)
-        + _vault_appliance(config)
-    )
+    found = _cluster(config) + _pools(config) + _gitops_and_state(config)
+    return found + _components(config) + _vault_appliance(config) + input_problems(config)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -113,8 +114,15 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.invalid")
     for variable in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         monkeypatch.delenv(variable, raising=False)
-    # Retries need no real back-off here; keep the suite fast.
-    monkeypatch.setattr(publisher, "_sleep", lambda _seconds: None)
+    # Retries need no real back-off here: sleeping advances a fake clock, so the
+    # push budget is used up as it would be, without the wait.
+    waited = [0.0]
+
+    def sleep(seconds: float) -> None:
+        waited[0] += seconds
+
+    monkeypatch.setattr(publisher, "_sleep", sleep)
+    monkeypatch.setattr(publisher, "_clock", lambda: time.monotonic() + waited[0])
 
 
 @pytest.fixture

@@ -10,7 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wildside_ops.gitops import PublishRequest, PublishResult, publish
+import pytest
+
+from wildside_ops.gitops import PublishError, PublishRequest, PublishResult, publish
+from wildside_ops.gitops.gitrepo import GitRepo, PushOutcome
 from wildside_ops.gitops.workdir import LOCK_NAME
 
 if TYPE_CHECKING:
@@ -91,3 +94,81 @@ def test_lock_makes_a_second_publisher_wait(
     assert not worker.is_alive()
     assert logs[0].startswith("waiting for another publisher")
     assert git.count(remote) == 2
+
+
+def _interleave(monkeypatch: pytest.MonkeyPatch, winner: PublishRequest) -> None:
+    """Make the next push wait until ``winner`` has published: a race, deterministically."""
+    real_push = GitRepo.push
+    pending = [winner]
+
+    def push(self: GitRepo, commit: str, branch: str, expected: str | None) -> PushOutcome:
+        if pending:
+            publish(pending.pop(), log=lambda _line: None)
+        return real_push(self, commit, branch, expected)
+
+    monkeypatch.setattr(GitRepo, "push", push)
+
+
+def test_identical_commit_pushed_by_a_racer_is_not_reported_as_ours(
+    tmp_path: Path,
+    git: Git,
+    remote: Path,
+    make_request: Callable[..., PublishRequest],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Same second, same files, same identity: both racers build the same commit id,
+    # and the loser's push prints "up to date" and exits 0.
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_DATE", "2026-01-01T00:00:00Z")
+    winner = make_request(workdir=tmp_path / "a")
+    loser = make_request(workdir=tmp_path / "b")
+    _interleave(monkeypatch, winner)
+    logs: list[str] = []
+
+    result = publish(loser, log=logs.append)
+
+    assert git.count(remote) == 1
+    assert result.commit_sha == ""
+    assert not result.pushed
+    assert any("no change" in line for line in logs)
+    tip = git("rev-parse", "main", cwd=remote)
+    assert git("rev-parse", "main", cwd=loser.workdir) == tip
+    assert git("status", "--porcelain", cwd=loser.workdir) == ""
+
+
+def test_same_cluster_changed_meanwhile_is_refused(
+    tmp_path: Path,
+    git: Git,
+    remote: Path,
+    make_request: Callable[..., PublishRequest],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = make_request(workdir=tmp_path / "a")
+    second = make_request(workdir=tmp_path / "b", components=("traefik",))
+    _interleave(monkeypatch, first)
+
+    with pytest.raises(PublishError, match="another publisher changed cluster 'dev'") as caught:
+        publish(second, log=lambda _line: None)
+
+    assert "allow_overwrite" in str(caught.value)
+    # The first publisher's settings stand; the second pushed nothing.
+    assert git.count(remote) == 1
+    assert "platform/cert-manager/helmrelease.yaml" in git.paths(remote)
+
+
+def test_same_cluster_overwrite_with_consent(
+    tmp_path: Path,
+    git: Git,
+    remote: Path,
+    make_request: Callable[..., PublishRequest],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = make_request(workdir=tmp_path / "a")
+    second = make_request(workdir=tmp_path / "b", components=("traefik",), allow_overwrite=True)
+    _interleave(monkeypatch, first)
+
+    result = publish(second, log=lambda _line: None)
+
+    assert result.pushed
+    assert git.count(remote) == 2
+    assert "platform/cert-manager/helmrelease.yaml" not in git.paths(remote)

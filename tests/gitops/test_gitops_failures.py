@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,16 +39,16 @@ def test_failure_after_hashing_changes_nothing(
     publish(request, log=_quiet)
     before = git.state(request.workdir, remote)
     stored: list[str] = []
-    real_write_blob = GitRepo.write_blob
+    real_write_blobs = GitRepo.write_blobs
 
-    def counting_write_blob(self: GitRepo, data: bytes, expected: str) -> None:
-        real_write_blob(self, data, expected)
-        stored.append(expected)
+    def counting_write_blobs(self: GitRepo, blobs: Mapping[str, bytes]) -> None:
+        real_write_blobs(self, blobs)
+        stored.extend(blobs)
 
     def broken(*_args: object, **_kwargs: object) -> str:
         raise PublishError("simulated disk failure")
 
-    monkeypatch.setattr(GitRepo, "write_blob", counting_write_blob)
+    monkeypatch.setattr(GitRepo, "write_blobs", counting_write_blobs)
     monkeypatch.setattr(GitRepo, step, broken)
     with pytest.raises(PublishError, match="simulated disk failure"):
         publish(make_request(files=_changed(request)), log=_quiet)
@@ -66,15 +66,22 @@ def test_push_refused_every_time_leaves_no_trace(
     git.hook(remote, "pre-receive", "echo 'policy: frozen' >&2\nexit 1\n")
 
     with pytest.raises(PublishError) as caught:
-        publish(make_request(files=_changed(request), max_push_attempts=3), log=logs.append)
+        publish(make_request(files=_changed(request), push_budget_seconds=5), log=logs.append)
 
     message = str(caught.value)
-    assert message.startswith("push to main rejected 3 times:")
+    assert message.startswith("push to main rejected ")
+    assert "push budget of 5 s" in message
+    # The message names the real knob, in each place it can be set.
+    assert "gitops.push_budget_seconds" in message
+    assert "WILDSIDE_GITOPS_PUSH_BUDGET" in message
+    assert "gitops_push_budget" in message
     assert "pre-receive hook declined" in message
     assert "policy: frozen" in message
     assert git.state(request.workdir, remote) == before
     assert git.count(request.workdir) == 1
-    assert sum("rejected (attempt" in line for line in logs) == 2
+    retries = sum("rejected (attempt" in line for line in logs)
+    # A 5 s budget of 0.06-8 s waits allows a few retries, never an endless loop.
+    assert 2 <= retries <= 10
 
 
 def test_push_refused_once_is_retried(
@@ -162,3 +169,13 @@ def test_other_branch_checked_out_is_refused(
     git("switch", "--quiet", "-c", "feature", cwd=request.workdir)
     with pytest.raises(PublishError, match="has branch 'feature' checked out"):
         publish(make_request(files=_changed(request)), log=_quiet)
+
+
+def test_unwritable_workdir_is_a_clear_error(
+    make_request: Callable[..., PublishRequest],
+) -> None:
+    # /proc refuses new folders even to root, as a read-only mount would.
+    workdir = Path("/proc/self/wildside-gitops")
+    with pytest.raises(PublishError, match="cannot write the GitOps workdir") as caught:
+        publish(make_request(workdir=workdir), log=_quiet)
+    assert "WILDSIDE_GITOPS_DIR" in str(caught.value)

@@ -102,7 +102,7 @@ def test_every_problem_reported_and_missing_workdir_not_created(
     bad = make_request(
         workdir=workdir,
         files={"README.md": "x\n", "platform/a": "a\n", "platform/a/b": "b\n"},
-        max_push_attempts=0,
+        push_budget_seconds=-1,
     )
     with pytest.raises(PublishError) as caught:
         publish(bad, log=lambda _line: None)
@@ -110,7 +110,7 @@ def test_every_problem_reported_and_missing_workdir_not_created(
     assert "3 problems" in message
     assert "README.md" in message
     assert "'platform/a' is a file" in message
-    assert "max_push_attempts" in message
+    assert "push_budget_seconds" in message
     assert not workdir.exists()
 
 

@@ -79,7 +79,7 @@ def test_commit_message_and_identity(
     publish(request, log=_quiet)
     message = git("log", "-1", "--format=%B", "main", cwd=remote)
     assert message.splitlines() == [
-        "wildside: publish dev (traefik, cert-manager)",
+        "wildside: publish dev (traefik, cert-manager, sources)",
         "",
         "Cluster: dev",
         "Components: traefik, cert-manager",

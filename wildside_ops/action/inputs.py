@@ -50,6 +50,7 @@ STRING_INPUTS = {
     "node_pools": NODE_POOLS_ENV,
     "state_bucket": "WILDSIDE_STATE_BUCKET",
     "state_endpoint": "WILDSIDE_STATE_ENDPOINT",
+    "gitops_push_budget": "WILDSIDE_GITOPS_PUSH_BUDGET",
 }
 SWITCH_INPUTS = {
     **{spec.action_input: spec.env for spec in COMPONENTS},
@@ -83,6 +84,7 @@ FIELD_INPUTS = {
     "gitops.repository_url": "gitops_repository",
     "gitops.remote": "gitops_repository",
     "gitops.branch": "gitops_branch",
+    "gitops.push_budget_seconds": "gitops_push_budget",
     "state.bucket": "state_bucket",
     "state.endpoint": "state_endpoint",
     **{f"components.{spec.key}": spec.action_input for spec in COMPONENTS},

@@ -9,7 +9,8 @@ Rules, in brief:
   What it wrote is recorded in the repository, in
   ``.wildside/ownership/<cluster>.json``, and a later publish prunes its own
   paths that are no longer rendered (shared paths only when no other cluster's
-  record lists them). Nothing else is ever touched.
+  record lists them and no other cluster's Flux tree applies them). Nothing
+  else is ever touched. ``remove_cluster`` takes a whole cluster out.
 * Changing a ``platform/`` file another cluster also publishes needs consent
   (``allow_shared_change``).
 * The commit is built in a throw-away index; the working tree, index and local
@@ -17,8 +18,12 @@ Rules, in brief:
   A failure leaves all of them, and the remote, as they were. A workdir this
   call had to create may be left behind as an empty repository or fresh clone.
 * Pushes are compare-and-swap on the remote tip; a rejection re-fetches, plans
-  again on the new tip and retries. Publishers sharing one workdir take turns
-  through a lock file inside ``.git/``.
+  again on the new tip and retries with jittered back-off within
+  ``push_budget_seconds``. Another publisher's change to this cluster's own
+  files meanwhile is refused unless ``allow_overwrite``. Publishers sharing one
+  workdir take turns through a lock file inside ``.git/``; the next one repairs
+  what a killed one left (``recovery``).
+* Credentials in the remote URL reach git per command, never ``.git/config``.
 * Commit signing follows git configuration: with ``commit.gpgSign`` true the
   commit is made with ``git commit-tree -S`` (which does not read that setting
   itself), using git's own signing set-up.

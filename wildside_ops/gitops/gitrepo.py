@@ -125,6 +125,7 @@ class GitRepo:
         self.workdir = workdir
         self.env = dict(env)
         self._object_format: str | None = None
+        self._stored: set[str] = set()
 
     def run(
         self,
@@ -219,14 +220,36 @@ class GitRepo:
 
     # -- building -----------------------------------------------------------
 
-    def write_blob(self, data: bytes, expected: str) -> None:
-        found = self.run("hash-object", "-w", "--stdin", what="storing a file", stdin=data)
-        written = found.stdout.decode().strip()
-        if written != expected:
-            raise PublishError(
-                f"git stored a file as {written} but {expected} was expected; "
-                "check for a git wrapper or unusual object format"
-            )
+    def write_blobs(self, blobs: Mapping[str, bytes]) -> None:
+        """Store every blob (expected id -> bytes) with one git call.
+
+        Retries after a rejected push ask again for mostly the same blobs;
+        those already stored by this run are skipped. ``--no-filters`` keeps
+        ``.gitattributes`` and ``core.autocrlf`` from altering the bytes.
+        """
+        pending = {oid: data for oid, data in blobs.items() if oid not in self._stored}
+        if not pending:
+            return
+        with tempfile.TemporaryDirectory(prefix="wildside-index-", dir=self.git_dir()) as tmp:
+            names = []
+            for number, data in enumerate(pending.values()):
+                name = Path(tmp) / str(number)
+                name.write_bytes(data)
+                names.append(str(name))
+            found = self.run(
+                "hash-object", "-w", "--no-filters", "--stdin-paths",
+                what="storing files", stdin="\n".join(names).encode() + b"\n",
+            )  # fmt: skip
+        written = found.stdout.decode().split()
+        for expected, actual in zip(pending, written, strict=False):
+            if actual != expected:
+                raise PublishError(
+                    f"git stored a file as {actual} but {expected} was expected; "
+                    "check for a git wrapper or unusual object format"
+                )
+        if len(written) != len(pending):
+            raise PublishError(f"git stored {len(written)} of {len(pending)} files")
+        self._stored.update(pending)
 
     def write_tree(
         self, base: str | None, writes: Mapping[str, str], removals: Sequence[str]
@@ -355,9 +378,14 @@ class GitRepo:
         stdout = found.stdout.decode("utf-8", errors="replace")
         stderr = found.stderr.decode("utf-8", errors="replace")
         output = redact("\n".join(part.strip() for part in (stdout, stderr) if part.strip()))
+        flags = [line[:1] for line in stdout.splitlines() if "\t" in line]
+        if found.returncode == 0 and "=" in flags:
+            # "up to date": the remote already had this very commit, pushed by a
+            # racing publisher that built a byte-identical one. Not ours; re-plan.
+            return PushOutcome(landed=False, output=output)
         if found.returncode == 0:
             return PushOutcome(landed=True, output=output)
-        if any(line.startswith("!") for line in stdout.splitlines()):
+        if "!" in flags:
             return PushOutcome(landed=False, output=output)
         raise PublishError(
             f"pushing to {branch} failed (not a rejection, so not retried); check the "

@@ -15,8 +15,9 @@ def commit_message(request: PublishRequest, plan: Plan) -> str:
     """Subject names the changed components; the body records provenance and counts."""
     changed = ", ".join(plan.components_changed) or "no components"
     enabled = ", ".join(dict.fromkeys(request.components)) or "none"
+    verb = "remove cluster" if request.remove_cluster else "publish"
     lines = [
-        f"wildside: publish {request.cluster} ({changed})",
+        f"wildside: {verb} {request.cluster} ({changed})",
         "",
         f"Cluster: {request.cluster}",
         f"Components: {enabled}",

@@ -25,7 +25,15 @@ class PublishRequest:
     author_name: str = "wildside-infra-k8s"
     author_email: str = "wildside-infra-k8s@users.noreply.github.com"
     allow_shared_change: bool = False
-    max_push_attempts: int = 5
+    # Consent to replace this cluster's files that another publisher changed on
+    # the remote since this run first read it (a same-cluster race).
+    allow_overwrite: bool = False
+    # Seconds a publish keeps re-planning on the new tip after rejected pushes;
+    # the config key gitops.push_budget_seconds (WILDSIDE_GITOPS_PUSH_BUDGET).
+    push_budget_seconds: float = 300.0
+    # Remove the cluster instead: its folder, its record, and shared files that
+    # no other cluster's record lists or tree applies (``files`` must be empty).
+    remove_cluster: bool = False
 
 
 @dataclass(frozen=True)

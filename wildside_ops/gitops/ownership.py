@@ -59,12 +59,12 @@ def parse_record(path: str, data: bytes) -> frozenset[str]:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PublishError(
             f"ownership record {path} is not valid JSON ({error}); restore it from "
-            "history (git log -- " + path + ") or delete it so it is rebuilt"
+            f"history (git log -- {path}) and re-run"
         ) from error
     if not isinstance(loaded, list):
         raise PublishError(
             f"ownership record {path} must be a JSON list of paths; restore it from "
-            "history or delete it so it is rebuilt"
+            f"history (git log -- {path}) and re-run"
         )
     return frozenset(
         entry for entry in loaded if isinstance(entry, str) and path_problem(entry) is None

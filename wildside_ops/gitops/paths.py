@@ -95,9 +95,13 @@ def _setting_problems(request: PublishRequest) -> list[str]:
     for component in request.components:
         if not isinstance(component, str) or not component or _CONTROL.search(component):
             problems.append(f"components contains {component!r}; give plain component names")
-    attempts = request.max_push_attempts
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        problems.append(f"max_push_attempts is {attempts!r}; give an integer of at least 1")
+    if request.remove_cluster and request.files:
+        problems.append("remove_cluster is set but files are given; give no files to remove")
+    budget = request.push_budget_seconds
+    if isinstance(budget, bool) or not isinstance(budget, int | float) or not 0 <= budget <= 3600:
+        problems.append(
+            f"push_budget_seconds is {budget!r}; give a number of seconds from 0 to 3600"
+        )
     for field in ("author_name", "author_email"):
         value = getattr(request, field)
         if not isinstance(value, str) or not value.strip() or _CONTROL.search(value):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from wildside_ops.gitops.errors import PublishError
 from wildside_ops.gitops.model import PublishRequest
 from wildside_ops.gitops.ownership import (
+    RECORD_DIR,
     cluster_of_record,
     others_by_path,
     parse_record,
@@ -21,6 +22,7 @@ from wildside_ops.gitops.ownership import (
     render_record,
 )
 from wildside_ops.gitops.paths import is_managed_path
+from wildside_ops.gitops.tree import Texts, applied_by_others, unit_folder
 
 __all__ = ["FILE_MODE", "BlobReader", "Entry", "Plan", "blob_id", "build_plan"]
 
@@ -71,16 +73,40 @@ def blob_id(data: bytes, algorithm: str = "sha1") -> str:
     return digest.hexdigest()
 
 
+def _record_shape_problem(path: str, entry: Entry) -> str | None:
+    if path.startswith(f"{RECORD_DIR}/") and "/" in path[len(RECORD_DIR) + 1 :]:
+        folder = path[: path.index("/", len(RECORD_DIR) + 1)]
+        if cluster_of_record(folder) is not None:
+            return f"{folder} is a folder"
+    if cluster_of_record(path) is not None and entry.mode != FILE_MODE:
+        kind = {"120000": "a symbolic link", "100755": "an executable file"}
+        return f"{path} is {kind.get(entry.mode, f'mode {entry.mode}')}"
+    return None
+
+
 def _read_records(
     snapshot: Mapping[str, Entry], read_blobs: BlobReader
 ) -> dict[str, frozenset[str]]:
-    located = {
-        name: path
-        for path in snapshot
-        if (name := cluster_of_record(path)) is not None and snapshot[path].mode == FILE_MODE
-    }
+    for path, entry in snapshot.items():
+        problem = _record_shape_problem(path, entry)
+        if problem is not None:
+            raise PublishError(
+                f"ownership record {problem}, not a regular JSON file, so which paths it "
+                "lists is unknown and nothing can safely be removed; restore it from "
+                f"history (git log -- {RECORD_DIR}) and re-run"
+            )
+    located = {name: path for path in snapshot if (name := cluster_of_record(path)) is not None}
     blobs = read_blobs(snapshot[path].oid for path in located.values())
     return {name: parse_record(path, blobs[snapshot[path].oid]) for name, path in located.items()}
+
+
+def _tree_reader(snapshot: Mapping[str, Entry], read_blobs: BlobReader) -> Texts:
+    def texts(paths: Iterable[str]) -> dict[str, bytes]:
+        wanted = [path for path in paths if path in snapshot]
+        blobs = read_blobs(snapshot[path].oid for path in wanted)
+        return {path: blobs[snapshot[path].oid] for path in wanted}
+
+    return texts
 
 
 def _may_prune(cluster: str, path: str, other_owners: Mapping[str, list[str]]) -> bool:
@@ -125,29 +151,42 @@ def _shared_error(cluster: str, conflicts: Mapping[str, tuple[str, ...]]) -> Pub
     return PublishError("\n".join(lines))
 
 
-def _belongs(cluster: str, component: str, path: str) -> bool:
-    if path.startswith(f"platform/{component}/"):
-        return True
-    own = f"clusters/{cluster}/{component}"
-    return path == own or path.startswith((f"{own}/", f"{own}."))
+def _component_of(cluster: str, path: str, unit_texts: Mapping[str, bytes]) -> str | None:
+    parts = path.split("/")
+    if parts[0] in ("platform", "modules"):
+        return parts[1] if parts[0] == "platform" else "modules"
+    if parts[:2] != ["clusters", cluster] or len(parts) < 3:
+        return None
+    if len(parts) > 3:
+        return parts[2]  # e.g. clusters/<cluster>/sources/kustomization.yaml
+    # A cluster's unit file names its component through the folder it applies.
+    return unit_folder(unit_texts.get(path, b""))
 
 
 def components_changed(
-    cluster: str, components: Iterable[str], touched: Iterable[str], removed: Iterable[str]
+    cluster: str,
+    components: Iterable[str],
+    touched: Iterable[str],
+    removed: Iterable[str],
+    unit_texts: Mapping[str, bytes],
 ) -> tuple[str, ...]:
-    """Enabled components with a changed path, then folders of switched-off ones."""
+    """Every component with a changed path: enabled ones in order, then the others.
+
+    A folder no longer enabled is reported as ``<folder> removed``.
+    """
     enabled = list(dict.fromkeys(components))
-    touched_paths = list(touched)
-    found = [name for name in enabled if any(_belongs(cluster, name, p) for p in touched_paths)]
-    gone = sorted(
-        {
-            path.split("/")[1]
-            for path in removed
-            if path.startswith("platform/") and path.count("/") >= 2
-        }
-        - set(enabled)
+    gone = set(removed)
+    found: dict[str, bool] = {}
+    for path in touched:
+        name = _component_of(cluster, path, unit_texts)
+        if name is not None:
+            found[name] = found.get(name, False) or path not in gone
+    ordered = [name for name in enabled if name in found]
+    ordered += sorted(name for name in found if name not in enabled and found[name])
+    ordered += sorted(
+        f"{name} removed" for name in found if name not in enabled and not found[name]
     )
-    return (*found, *(f"{name} removed" for name in gone))
+    return tuple(ordered)
 
 
 def build_plan(
@@ -165,9 +204,16 @@ def build_plan(
     records = _read_records(snapshot, read_blobs)
     other_owners = others_by_path(records, cluster)
     previous = records.get(cluster, frozenset())
+    record = record_path(cluster)
+    texts = _tree_reader(snapshot, read_blobs)
 
     desired = {path: text.encode("utf-8") for path, text in request.files.items()}
-    desired[record_path(cluster)] = render_record(request.files).encode("utf-8")
+    if request.remove_cluster:
+        # Everything under the cluster's folder goes, listed in its record or not.
+        own = f"clusters/{cluster}/"
+        previous = previous | {path for path in snapshot if path.startswith(own)}
+    else:
+        desired[record] = render_record(request.files).encode("utf-8")
     ids = {path: blob_id(data, algorithm) for path, data in desired.items()}
 
     conflicts = _shared_conflicts(request, snapshot, ids, other_owners)
@@ -179,18 +225,23 @@ def build_plan(
         entry = snapshot.get(path)
         if entry is None or entry.oid != ids[path] or entry.mode != FILE_MODE:
             writes[path] = desired[path]
-    removals = tuple(
-        sorted(
-            path
-            for path in previous - desired.keys()
-            if path in snapshot and _may_prune(cluster, path, other_owners)
-        )
-    )
+    candidates = [
+        path
+        for path in previous - desired.keys()
+        if path in snapshot and _may_prune(cluster, path, other_owners)
+    ]
+    if any(path.startswith("platform/") for path in candidates):
+        # Records can be deleted or edited; the tree is what Flux applies.
+        in_use = applied_by_others(cluster, snapshot, texts)
+        candidates = [path for path in candidates if path not in in_use]
+    if request.remove_cluster and record in snapshot:
+        candidates.append(record)
+    removals = tuple(sorted(candidates))
     added = tuple(path for path in writes if path not in snapshot)
     changed = tuple(path for path in writes if path in snapshot)
-    record = record_path(cluster)
     touched = [path for path in (*writes, *removals) if path != record]
-    names = components_changed(cluster, request.components, touched, removals)
+    unit_texts = {**texts(p for p in removals if p.startswith("clusters/")), **desired}
+    names = components_changed(cluster, request.components, touched, removals, unit_texts)
     if not names:
         names = tuple(dict.fromkeys(request.components))
     return Plan(

@@ -7,26 +7,42 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
+from wildside_ops.gitops.credentials import auth_environment, split_credentials
 from wildside_ops.gitops.errors import PublishError, redact
 from wildside_ops.gitops.gitrepo import GitRepo, base_environment, check_branch_name
 from wildside_ops.gitops.message import commit_message, unified_diff
 from wildside_ops.gitops.model import PublishRequest, PublishResult
+from wildside_ops.gitops.ownership import record_path
 from wildside_ops.gitops.paths import validate_request
 from wildside_ops.gitops.plan import BlobReader, Entry, Plan, build_plan
+from wildside_ops.gitops.recovery import journal
 from wildside_ops.gitops.workdir import normalise_remote, open_workdir
 
 __all__ = ["publish"]
 
 Log = Callable[[str], None]
 
-# Indirection so tests can skip the real back-off.
+# Indirections so tests can skip real waiting and pin the clock.
 _sleep: Callable[[float], None] = time.sleep
+_clock: Callable[[], float] = time.monotonic
+
+# Back-off after a rejected push: a uniform draw between a quarter of and the
+# whole of an exponentially growing ceiling. The jitter spreads out publishers
+# rejected by the same push (tens of previews share one remote); the floor keeps
+# a budget from being spent on a burst of near-zero waits.
+_BACKOFF_BASE = 0.5
+_BACKOFF_CAP = 30.0
+BUDGET_KNOB = (
+    "gitops.push_budget_seconds in the configuration, WILDSIDE_GITOPS_PUSH_BUDGET, "
+    "or the action input gitops_push_budget"
+)
 
 
 def _backoff(attempt: int) -> float:
-    # Jitter spreads out publishers that were rejected by the same push.
-    return min(0.1 * 2.0 ** (attempt - 1), 2.0) + random.uniform(0.0, 0.1)  # noqa: S311
+    ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * 2.0 ** (attempt - 1))
+    return random.uniform(ceiling / 4, ceiling)  # noqa: S311
 
 
 @dataclass(frozen=True)
@@ -83,8 +99,7 @@ def _result(
 
 def _build(repo: GitRepo, request: PublishRequest, planned: _Planned) -> str:
     plan = planned.plan
-    for path, data in plan.writes.items():
-        repo.write_blob(data, plan.write_ids[path])
+    repo.write_blobs({plan.write_ids[path]: data for path, data in plan.writes.items()})
     base_tree = repo.tree_of(planned.base) if planned.base else None
     tree = repo.write_tree(planned.base, plan.write_ids, plan.removals)
     if tree == base_tree:
@@ -98,15 +113,17 @@ def _build(repo: GitRepo, request: PublishRequest, planned: _Planned) -> str:
 def _advance(repo: GitRepo, request: PublishRequest, old: str | None, new: str) -> None:
     """Move the working tree, index and local branch from ``old`` to ``new``."""
     ref = f"refs/heads/{request.branch}"
-    repo.checkout(old, new)
-    try:
-        repo.update_ref(ref, new, old, f"wildside: publish {request.cluster}")
-    except PublishError:
-        # Put the working tree back so it matches the branch that did not move.
-        repo.checkout(new, old)
-        raise
-    if repo.head_branch() != request.branch:
-        repo.run("symbolic-ref", "HEAD", ref, what=f"switching the workdir to {request.branch}")
+    # The journal lets the next run finish or undo this move after a kill -9.
+    with journal(repo.git_dir(), request.branch, old, new):
+        repo.checkout(old, new)
+        try:
+            repo.update_ref(ref, new, old, f"wildside: publish {request.cluster}")
+        except PublishError:
+            # Put the working tree back so it matches the branch that did not move.
+            repo.checkout(new, old)
+            raise
+        if repo.head_branch() != request.branch:
+            repo.run("symbolic-ref", "HEAD", ref, what=f"switching the workdir to {request.branch}")
 
 
 def _no_change(log: Log) -> None:
@@ -151,22 +168,63 @@ def _catch_up(
     log(f"updated {repo.workdir} to origin/{request.branch} ({tip[:12]})")
 
 
+def _cluster_files(cluster: str, snapshot: dict[str, Entry]) -> dict[str, Entry]:
+    own = f"clusters/{cluster}/"
+    record = record_path(cluster)
+    return {p: e for p, e in snapshot.items() if p.startswith(own) or p == record}
+
+
+def _check_same_cluster_race(
+    request: PublishRequest, first: _Planned | None, planned: _Planned
+) -> None:
+    """Refuse to replace what another publisher of this cluster pushed meanwhile."""
+    if first is None or first.base == planned.base or request.allow_overwrite:
+        return
+    before = _cluster_files(request.cluster, first.snapshot)
+    after = _cluster_files(request.cluster, planned.snapshot)
+    if before == after:
+        return
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    shown = ", ".join(changed[:5]) + (", ..." if len(changed) > 5 else "")
+    raise PublishError(
+        f"another publisher changed cluster {request.cluster!r} on {request.branch} while "
+        f"this one was publishing ({shown}); nothing was pushed. Check which run is "
+        "current, then re-run it, or give allow_overwrite=True (CLI: --allow-overwrite) "
+        "to replace the other run's files"
+    )
+
+
+def _give_up(request: PublishRequest, attempts: int, started: float, rejection: str) -> NoReturn:
+    raise PublishError(
+        f"push to {request.branch} rejected {attempts} time(s) in "
+        f"{_clock() - started:.1f} s, which used up the push budget of "
+        f"{request.push_budget_seconds:g} s: {rejection}\n"
+        "Nothing was committed locally. Check the remote's hooks and branch protection; "
+        f"if many publishers run at once, raise the budget ({BUDGET_KNOB})."
+    )
+
+
 def _publish_remote(repo: GitRepo, request: PublishRequest, log: Log) -> PublishResult:
     branch = request.branch
     local = repo.resolve(f"refs/heads/{branch}")
-    rejection = ""
-    for attempt in range(1, request.max_push_attempts + 1):
+    started = _clock()
+    first: _Planned | None = None
+    attempt = 0
+    while True:
+        attempt += 1
         log(f"fetching {branch} from origin")
         tip = repo.remote_tip(branch)
         if tip is None:
             log(f"remote branch {branch} does not exist yet: the first commit creates it")
         _check_not_ahead(repo, branch, local, tip)
         planned = _plan(repo, request, tip)
+        first = first or planned
         _log_plan(request, planned, log)
         if planned.plan.is_empty:
             _no_change(log)
             _catch_up(repo, request, local, tip, log)
             return _result(request, repo.read_blobs, planned)
+        _check_same_cluster_race(request, first, planned)
         if request.dry_run:
             log("dry run: nothing committed or pushed")
             return _result(request, repo.read_blobs, planned)
@@ -183,19 +241,14 @@ def _publish_remote(repo: GitRepo, request: PublishRequest, log: Log) -> Publish
                     f"`git -C {repo.workdir} pull --ff-only` to catch up:\n{error}"
                 ) from error
             return _result(request, repo.read_blobs, planned, commit, pushed=True)
-        rejection = outcome.output
-        if attempt < request.max_push_attempts:
-            delay = _backoff(attempt)
-            log(
-                f"push to {branch} rejected (attempt {attempt} of "
-                f"{request.max_push_attempts}); re-fetching and retrying in {delay:.1f} s"
-            )
-            _sleep(delay)
-    raise PublishError(
-        f"push to {branch} rejected {request.max_push_attempts} times: {rejection}\n"
-        "Nothing was committed locally. Check the remote's hooks and branch protection, "
-        "or raise max_push_attempts if many publishers run at once."
-    )
+        delay = _backoff(attempt)
+        if _clock() + delay - started > request.push_budget_seconds:
+            _give_up(request, attempt, started, outcome.output)
+        log(
+            f"push to {branch} rejected (attempt {attempt}); re-fetching and retrying "
+            f"in {delay:.1f} s"
+        )
+        _sleep(delay)
 
 
 def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
@@ -204,6 +257,10 @@ def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
     env = base_environment(request.author_name, request.author_email)
     check_branch_name(request.branch, env)
     remote = normalise_remote(request.remote) if request.remote is not None else None
+    if remote is not None:
+        remote, credential = split_credentials(remote)
+        if credential is not None:
+            env.update(auth_environment(remote, credential, env))
 
     def safe_log(line: str) -> None:
         log(redact(line))
@@ -216,7 +273,15 @@ def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
         safe_log(f"dry run: {request.workdir} does not exist yet; nothing created")
         return _result(request, _no_blobs, planned)
 
-    with open_workdir(request.workdir, request.branch, remote, env, safe_log) as repo:
-        if remote is None:
-            return _publish_local(repo, request, safe_log)
-        return _publish_remote(repo, request, safe_log)
+    try:
+        with open_workdir(request.workdir, request.branch, remote, env, safe_log) as repo:
+            if remote is None:
+                return _publish_local(repo, request, safe_log)
+            return _publish_remote(repo, request, safe_log)
+    except OSError as error:
+        # A read-only or full disk, a folder removed under us: say which, no traceback.
+        raise PublishError(
+            f"cannot write the GitOps workdir {request.workdir} "
+            f"({error.strerror or error}: {error.filename or ''}); give a writable folder "
+            "(WILDSIDE_GITOPS_DIR or gitops.dir)"
+        ) from error

@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from wildside_ops.gitops.credentials import split_credentials
 from wildside_ops.gitops.errors import PublishError, redact
 from wildside_ops.gitops.gitrepo import GitRepo, run_git
+from wildside_ops.gitops.recovery import recover, running
 
 __all__ = ["LOCK_NAME", "normalise_remote", "open_workdir"]
 
@@ -90,16 +92,37 @@ def _initialise(repo: GitRepo, branch: str, remote: str | None, log: Callable[[s
         repo.run("config", f"branch.{branch}.merge", f"refs/heads/{branch}", what="configuring")
 
 
-def _adopt_remote(repo: GitRepo, remote: str, log: Callable[[str], None]) -> None:
+def _has_nothing_local(repo: GitRepo, branch: str) -> bool:
+    """An unborn branch, an empty index and no files: nothing a re-point could lose."""
+    if repo.resolve(f"refs/heads/{branch}") is not None or repo.resolve("HEAD") is not None:
+        return False
+    if repo.run("ls-files", what="listing the index").stdout.strip():
+        return False
+    return not any(entry.name != ".git" for entry in repo.workdir.iterdir())
+
+
+def _adopt_remote(repo: GitRepo, remote: str, branch: str, log: Callable[[str], None]) -> None:
     configured = repo.remote_url()
     if configured is None:
         log(f"adding remote origin {redact(remote)} to {repo.workdir}")
         repo.run("remote", "add", "origin", remote, what="adding the remote")
-    elif not _same_remote(configured, remote):
-        raise PublishError(
-            f"workdir {repo.workdir} is a clone of {configured}, not of {remote}; "
-            "use another workdir, or fix remote.origin.url there"
-        )
+        return
+    stored, credential = split_credentials(configured)
+    if credential is not None:
+        # Written by an older version, or by hand: never keep a token on disk.
+        repo.run("remote", "set-url", "origin", stored, what="removing stored credentials")
+        log(f"removed credentials stored in {repo.workdir}/.git/config for origin")
+    if _same_remote(stored, remote):
+        return
+    if _has_nothing_local(repo, branch):
+        # A first run against a mistyped remote: nothing was fetched, nothing to keep.
+        log(f"re-pointing origin of {repo.workdir} from {redact(stored)} to {redact(remote)}")
+        repo.run("remote", "set-url", "origin", remote, what="re-pointing the remote")
+        return
+    raise PublishError(
+        f"workdir {repo.workdir} is a clone of {stored}, not of {remote}; "
+        "use another workdir, or fix remote.origin.url there"
+    )
 
 
 def _check_head(repo: GitRepo, branch: str) -> None:
@@ -137,11 +160,15 @@ def open_workdir(
     git_dir = _git_dir(workdir, env)
     repo = GitRepo(workdir, env)
     with _locked(git_dir, workdir, log):
-        if not (git_dir / "HEAD").exists():
-            _initialise(repo, branch, remote, log)
-        elif remote is not None:
-            _adopt_remote(repo, remote, log)
-        if repo.text("rev-parse", "--is-bare-repository", what="inspecting the workdir") == "true":
-            raise PublishError(f"workdir {workdir} is a bare repository; give a working tree")
-        _check_head(repo, branch)
-        yield repo
+        fresh = not (git_dir / "HEAD").exists()
+        if not fresh:
+            recover(repo, git_dir, log)
+        with running(git_dir):
+            if fresh:
+                _initialise(repo, branch, remote, log)
+            elif remote is not None:
+                _adopt_remote(repo, remote, branch, log)
+            if repo.text("rev-parse", "--is-bare-repository", what="inspecting") == "true":
+                raise PublishError(f"workdir {workdir} is a bare repository; give a working tree")
+            _check_head(repo, branch)
+            yield repo

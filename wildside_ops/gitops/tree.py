@@ -1,0 +1,117 @@
+"""Read the GitOps tree itself: which files each cluster's Flux tree applies.
+
+Ownership records say who *published* a path; the tree says who *uses* it.
+Before a shared ``platform/`` file is removed, both must agree that no other
+cluster needs it, so a deleted or emptied record cannot talk the publisher into
+pulling files out from under another cluster.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import yaml
+
+__all__ = ["applied_by_others", "flux_paths", "unit_folder"]
+
+_FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"
+_KUSTOMIZATION = "kustomization.yaml"
+
+Texts = Callable[[Iterable[str]], Mapping[str, bytes]]
+"""Reads files of the tree by path; returns ``{path: bytes}`` for those that exist."""
+
+
+def _documents(data: bytes) -> list[Any]:
+    try:
+        return list(yaml.safe_load_all(data.decode("utf-8", errors="replace")))
+    except yaml.YAMLError:
+        # A file nobody can parse applies nothing we could reason about;
+        # Flux itself would fail on it. It protects nothing, removes nothing.
+        return []
+
+
+def _clean(base: str, target: str) -> str | None:
+    joined = posixpath.normpath(posixpath.join(base, target))
+    return None if joined.startswith("..") or joined.startswith("/") else joined
+
+
+def flux_paths(data: bytes) -> list[str]:
+    """``spec.path`` of every Flux Kustomization in a file, relative to the root."""
+    found: list[str] = []
+    for document in _documents(data):
+        if not isinstance(document, dict) or document.get("kind") != "Kustomization":
+            continue
+        if not str(document.get("apiVersion", "")).startswith(_FLUX_GROUP):
+            continue
+        spec = document.get("spec")
+        path = spec.get("path") if isinstance(spec, dict) else None
+        if isinstance(path, str) and (clean := _clean("", path.lstrip("/"))) is not None:
+            found.append(clean)
+    return found
+
+
+def _resources(data: bytes, folder: str) -> list[str]:
+    found: list[str] = []
+    for document in _documents(data):
+        if not isinstance(document, dict):
+            continue
+        for key in ("resources", "bases", "components"):
+            entries = document.get(key)
+            for entry in entries if isinstance(entries, list) else []:
+                if isinstance(entry, str) and (clean := _clean(folder, entry)) is not None:
+                    found.append(clean)
+    return found
+
+
+def _expand(start: Iterable[str], paths: frozenset[str], texts: Texts) -> set[str]:
+    """Files reached from ``start`` folders or files, following kustomization.yaml lists."""
+    applied: set[str] = set()
+    seen: set[str] = set()
+    pending = list(start)
+    while pending:
+        target = pending.pop()
+        if target in seen:
+            continue
+        seen.add(target)
+        if target in paths:
+            applied.add(target)
+            continue
+        index = f"{target}/{_KUSTOMIZATION}" if target != "." else _KUSTOMIZATION
+        if index in paths:
+            applied.add(index)
+            pending.extend(_resources(texts([index]).get(index, b""), target))
+        else:
+            # Flux generates a kustomization of every manifest below the folder.
+            prefix = f"{target}/"
+            applied.update(path for path in paths if path.startswith(prefix))
+    return applied
+
+
+def applied_by_others(cluster: str, paths: Iterable[str], texts: Texts) -> set[str]:
+    """Every file some cluster other than ``cluster`` applies, read from the tree."""
+    every = frozenset(paths)
+    own = f"clusters/{cluster}/"
+    entry_files = [
+        path
+        for path in every
+        if path.startswith("clusters/") and not path.startswith(own) and path.count("/") >= 2
+    ]
+    roots: set[str] = set()
+    contents = texts(entry_files)
+    for path in entry_files:
+        data = contents.get(path, b"")
+        roots.update(flux_paths(data))
+        if posixpath.basename(path) == _KUSTOMIZATION:
+            roots.update(_resources(data, posixpath.dirname(path)))
+    return _expand(roots, every, texts)
+
+
+def unit_folder(data: bytes) -> str | None:
+    """The ``platform/<folder>`` a cluster's unit file applies, if any."""
+    for path in flux_paths(data):
+        parts = path.split("/")
+        if len(parts) >= 2 and parts[0] in ("platform", "modules"):
+            return parts[1]
+    return None
