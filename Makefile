@@ -12,17 +12,33 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 CODE := app stacks wildside_constructs wildside_ops benchmarks
 
-.PHONY: help synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
+.PHONY: help deps lock synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(PY_STAMP): pyproject.toml
-	@echo "==> creating $(VENV) and installing Python dependencies"
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+# uv installs the locked set (uv.lock: every transitive package, with hashes).
+# A uv already on PATH is used; otherwise the pinned one (tools/uv-requirements.txt,
+# hash-checked) is installed from PyPI into .tools/uv by the Python we were given.
+UV_PIN := tools/uv-requirements.txt
+UV_HOME := .tools/uv
+UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+$(UV_HOME)/bin/uv: $(UV_PIN)
+	@echo "==> installing the pinned uv into $(UV_HOME)"
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --require-hashes \
+		--target $(UV_HOME) -r $(UV_PIN)
 	@touch $@
+
+$(PY_STAMP): pyproject.toml uv.lock | $(UV)
+	@echo "==> creating $(VENV) and installing the locked Python dependencies with uv"
+	$(UV) sync --locked --extra dev --python $(PYTHON) --quiet
+	@touch $@
+
+lock: $(UV) ## Re-resolve uv.lock after changing pyproject.toml dependencies
+	$(UV) lock --python $(PYTHON)
 
 $(NODE_STAMP): package.json package-lock.json
 	@echo "==> installing the cdktf CLI and Node 22 into node_modules"
@@ -71,4 +87,4 @@ bench: deps ## Benchmarks (not part of `make test`)
 	$(BIN)/python benchmarks/bench.py
 
 clean: ## Remove build output (keeps the local GitOps repository)
-	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache .wildside-cache
