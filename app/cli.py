@@ -55,6 +55,12 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
         "added/changed/removed paths) as JSON, for CI steps",
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="synthesise even when nothing that feeds the stacks changed since the last synth "
+        "(by default an unchanged synth reuses the output folder without loading cdktf)",
+    )
+    parser.add_argument(
         "--allow-shared-change",
         action="store_true",
         help="consent to changing platform/ files that other clusters' trees also read",
@@ -110,7 +116,12 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
     config = load_config()
     say(f"configuration: {config.source} (cluster {config.cluster.name})")
     publish = not args.no_publish and os.environ.get("WILDSIDE_PUBLISH", "true") != "false"
-    options = SynthOptions(stacks=stacks, outdir=args.outdir, publish=publish)
+    options = SynthOptions(
+        stacks=stacks,
+        outdir=args.outdir,
+        publish=publish,
+        cache="refresh" if args.no_cache else "reuse",
+    )
     try:
         result, _platform = synthesise(config, options)
     except RenderError as exc:

@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,14 @@ class EndToEnd:
 
     def run(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return run_app(["synth", "--outdir", str(self.outdir), *extra], self.env)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _synth_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Synth-cache records (app/synth_cache.py) of this run stay in its temp dir."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")
