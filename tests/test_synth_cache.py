@@ -108,7 +108,7 @@ def test_the_key_changes_with_each_input_and_only_with_an_input(
     (root / "wildside_constructs" / "new_construct.py").unlink()
     real_version = metadata.version
     monkeypatch.setattr(
-        synth_cache.metadata,
+        metadata,
         "version",
         lambda name: "12.1.2" if name == "cdktf-cdktf-provider-kubernetes" else real_version(name),
     )
