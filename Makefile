@@ -75,8 +75,9 @@ fmt: $(PY_STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lint: $(PY_STAMP) ## Lint
+lint: $(PY_STAMP) ## Lint: ruff, and actionlint on every workflow and composite action
 	$(BIN)/ruff check .
+	$(BIN)/python -m wildside_ops.review.actionlint .
 
 typecheck: $(PY_STAMP) ## Type-check (mypy --strict)
 	$(BIN)/mypy $(CODE)

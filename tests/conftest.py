@@ -19,6 +19,20 @@ import pytest
 
 from app.runtime import PROJECT_ROOT
 
+# Under pytest-xdist, every test that reads one of these session fixtures runs on
+# the same worker, so each expensive synth still happens once per run.
+SHARED_SYNTHS = ("e2e", "synthesised")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        for shared in SHARED_SYNTHS:
+            if shared in names:
+                item.add_marker(pytest.mark.xdist_group(shared))
+                break
+
+
 GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_AUTHOR_NAME": "test",
