@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -106,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.action.cli import add_parser as add_action_parser
 
     add_action_parser(commands)
+    from wildside_ops.outdated.cli import add_parser as add_outdated_parser
+
+    add_outdated_parser(commands)
     return parser
 
 
@@ -176,6 +180,19 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
     return EXIT_OK
 
 
+# Subcommands whose module has its own add_parser/run pair (easy to re-wire).
+OPS_COMMANDS = {
+    "action": "wildside_ops.action.cli",
+    "outdated": "wildside_ops.outdated.cli",
+}
+
+
+def _run_ops(command: str, args: argparse.Namespace) -> int:
+    module = importlib.import_module(OPS_COMMANDS[command])
+    code: int = module.run(args)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     # `python -m app` with no command (as cdktf runs it) means `synth`.
@@ -196,10 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from wildside_ops.cluster_cli import run
 
             return run(args)
-        if command == "action":
-            from wildside_ops.action.cli import run as run_action
-
-            return run_action(args)
+        if command in OPS_COMMANDS:
+            return _run_ops(command, args)
         return _run_synth(args, ("cluster-stack", "platform-stack"))
     except ConfigError as exc:
         say(str(exc))
