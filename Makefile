@@ -12,7 +12,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 CODE := app stacks wildside_constructs wildside_ops benchmarks
 
-.PHONY: help deps lock synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
+.PHONY: help deps lock ci-cache-key synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ $(PY_STAMP): pyproject.toml uv.lock | $(UV)
 	@echo "==> creating $(VENV) and installing the locked Python dependencies with uv"
 	$(UV) sync --locked --extra dev --python $(PYTHON) --quiet
 	@touch $@
+
+ci-cache-key: ## Print CI cache key lines (GITHUB_OUTPUT form) hashed from the lock files
+	@sum=$$(cat uv.lock package-lock.json $(UV_PIN) | sha256sum | cut -c1-32); \
+	prefix="wildside-$${RUNNER_OS:-local}-$${RUNNER_ARCH:-any}-"; \
+	echo "key=$$prefix$$sum"; echo "prefix=$$prefix"; echo "tools=$(CURDIR)/$(dir $(UV_HOME))"
 
 lock: $(UV) ## Re-resolve uv.lock after changing pyproject.toml dependencies
 	$(UV) lock --python $(PYTHON)

@@ -140,6 +140,9 @@ def test_a_record_is_reused_only_while_the_output_folder_is_untouched(tmp_path: 
 
 @pytest.mark.slow
 def test_an_unchanged_synth_reuses_the_output_without_loading_cdktf(e2e: EndToEnd) -> None:
+    # Other tests may have synthesised into this folder with other settings.
+    settled = e2e.run("--no-publish")
+    assert settled.returncode == 0, settled.stderr
     before = _snapshot(e2e.outdir)
     again = e2e.run("--no-publish")
     assert again.returncode == 0, again.stderr

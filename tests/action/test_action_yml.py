@@ -221,3 +221,40 @@ def test_actionlint_rejects_an_unknown_runner_label(tmp_path: Path) -> None:
     bad = _lint(_tree(tmp_path, DEMO_ACTION, {**GOOD_WORKFLOW, "jobs": {"a": bad_job}}))
     assert bad.returncode == 1
     assert "ubuntu-18.04-nonexistent" in bad.stdout
+
+
+def _cache_key(root: Path) -> dict[str, str]:
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-f", str(PROJECT_ROOT / "Makefile"), "ci-cache-key"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"},
+    )
+    return dict(line.split("=", 1) for line in done.stdout.splitlines())
+
+
+def test_downloads_are_cached_under_a_key_from_the_lock_files(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
+    steps = {step.get("id") or step.get("name"): step for step in action["runs"]["steps"]}
+    names = list(steps)
+    (cache,) = [s for s in steps.values() if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert FULL_SHA.match(cache["uses"])
+    assert names.index("cache-key") < names.index("deps"), "restored before installing"
+    paths = cache["with"]["path"].splitlines()
+    assert {"~/.cache/uv", "~/.npm", "${{ steps.cache-key.outputs.tools }}"} <= set(paths)
+    assert cache["with"]["key"] == "${{ steps.cache-key.outputs.key }}"
+    # The key changes with each lock file and only with them.
+    (tmp_path / "tools").mkdir()
+    for name in ("uv.lock", "package-lock.json", "tools/uv-requirements.txt"):
+        (tmp_path / name).write_text(name)
+    first = _cache_key(tmp_path)
+    assert first["key"].startswith("wildside-Linux-X64-")
+    (tmp_path / "README.md").write_text("unrelated")
+    assert _cache_key(tmp_path) == first
+    for name in ("uv.lock", "package-lock.json", "tools/uv-requirements.txt"):
+        (tmp_path / name).write_text(f"{name} changed")
+        assert _cache_key(tmp_path)["key"] != first["key"], name
+        (tmp_path / name).write_text(name)
