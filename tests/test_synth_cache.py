@@ -92,7 +92,7 @@ def test_the_key_changes_with_each_input_and_only_with_an_input(
     assert key() == base
     for path in (
         "stacks/cluster_stack.py",
-        "wildside_constructs/catalogue.py",
+        "wildside_constructs/registry.py",
         "app/props.py",
         "app/config/example.toml",
         "uv.lock",
