@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.outdated.cli import add_parser as add_outdated_parser
 
     add_outdated_parser(commands)
+    from wildside_ops.review.cli import add_parser as add_review_parser
+
+    add_review_parser(commands)
     return parser
 
 
@@ -184,6 +187,7 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
 OPS_COMMANDS = {
     "action": "wildside_ops.action.cli",
     "outdated": "wildside_ops.outdated.cli",
+    "review-summary": "wildside_ops.review.cli",
 }
 
 
