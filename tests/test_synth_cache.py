@@ -93,7 +93,7 @@ def test_the_key_changes_with_each_input_and_only_with_an_input(
     for path in (
         "stacks/cluster_stack.py",
         "wildside_constructs/registry.py",
-        "app/props.py",
+        "app/stack_settings.py",
         "app/config/example.toml",
         "uv.lock",
         "schemas/crds/configmap.json",
