@@ -71,7 +71,7 @@ deploy: deps ## Apply cluster-stack only when its plan has changes
 	$(BIN)/wildside deploy
 
 test: deps ## Run every test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 check-fmt: $(PY_STAMP) ## Check formatting
 	$(BIN)/ruff format --check .
@@ -93,4 +93,4 @@ bench: deps ## Benchmarks (not part of `make test`)
 	$(BIN)/python benchmarks/bench.py
 
 clean: ## Remove build output (keeps the local GitOps repository)
-	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache .wildside-cache
+	rm -rf cdktf.out .pytest_cache .mypy_cache .ruff_cache
