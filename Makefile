@@ -28,7 +28,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 $(UV_HOME)/bin/uv: $(UV_PIN)
 	@echo "==> installing the pinned uv into $(UV_HOME)"
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check --require-hashes \
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --require-hashes \
 		--target $(UV_HOME) -r $(UV_PIN)
 	@touch $@
 
