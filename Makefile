@@ -15,17 +15,38 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 export CHECKPOINT_DISABLE := 1
 CODE := app stacks wildside_constructs wildside_ops benchmarks
 
-.PHONY: help synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
+.PHONY: help deps lock ci-cache-key synth render preview modules plan deploy test test-fast check-fmt fmt lint typecheck check bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-$(PY_STAMP): pyproject.toml
-	@echo "==> creating $(VENV) and installing Python dependencies"
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+# uv installs the locked set (uv.lock: every transitive package, with hashes).
+# A uv already on PATH is used; otherwise the pinned one (tools/uv-requirements.txt,
+# hash-checked) is installed from PyPI into .tools/uv by the Python we were given.
+UV_PIN := tools/uv-requirements.txt
+UV_HOME := .tools/uv
+UV ?= $(shell command -v uv 2>/dev/null || echo $(UV_HOME)/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+$(UV_HOME)/bin/uv: $(UV_PIN)
+	@echo "==> installing the pinned uv into $(UV_HOME)"
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --require-hashes \
+		--target $(UV_HOME) -r $(UV_PIN)
 	@touch $@
+
+$(PY_STAMP): pyproject.toml uv.lock | $(UV)
+	@echo "==> creating $(VENV) and installing the locked Python dependencies with uv"
+	$(UV) sync --locked --extra dev --python $(PYTHON) --quiet
+	@touch $@
+
+ci-cache-key: ## Print CI cache key lines (GITHUB_OUTPUT form) hashed from the lock files
+	@sum=$$(cat uv.lock package-lock.json $(UV_PIN) | sha256sum | cut -c1-32); \
+	prefix="wildside-$${RUNNER_OS:-local}-$${RUNNER_ARCH:-any}-"; \
+	echo "key=$$prefix$$sum"; echo "prefix=$$prefix"; echo "tools=$(CURDIR)/$(dir $(UV_HOME))"
+
+lock: $(UV) ## Re-resolve uv.lock after changing pyproject.toml dependencies
+	$(UV) lock --python $(PYTHON)
 
 $(NODE_STAMP): package.json package-lock.json
 	@echo "==> installing the cdktf CLI and Node 22 into node_modules"
@@ -59,7 +80,7 @@ deploy: deps ## Apply cluster-stack only when its plan has changes
 	$(BIN)/wildside deploy
 
 test: deps ## Run every test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 check-fmt: $(PY_STAMP) ## Check formatting
 	$(BIN)/ruff format --check .
@@ -68,8 +89,9 @@ fmt: $(PY_STAMP) ## Format and fix what ruff can
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-lint: $(PY_STAMP) ## Lint
+lint: $(PY_STAMP) ## Lint: ruff, and actionlint on every workflow and composite action
 	$(BIN)/ruff check .
+	$(BIN)/python -m wildside_ops.review.actionlint .
 
 typecheck: $(PY_STAMP) ## Type-check (mypy --strict)
 	$(BIN)/mypy $(CODE)

@@ -60,6 +60,12 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
         "added/changed/removed paths) as JSON, for CI steps",
     )
     parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="synthesise even when nothing that feeds the stacks changed since the last synth "
+        "(by default an unchanged synth reuses the output folder without loading cdktf)",
+    )
+    parser.add_argument(
         "--allow-shared-change",
         action="store_true",
         help="consent to changing platform/ files that other clusters' trees also read",
@@ -172,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.vault.bootstrap import add_parser as add_vault_parser
 
     add_vault_parser(commands)
+    from wildside_ops.outdated.cli import add_parser as add_outdated_parser
+
+    add_outdated_parser(commands)
+    from wildside_ops.review.cli import add_parser as add_review_parser
+
+    add_review_parser(commands)
     return parser
 
 
@@ -317,6 +329,7 @@ def _synth(args: argparse.Namespace) -> int:
         result_json=args.result_json,
         allow_shared_change=args.allow_shared_change,
         allow_overwrite=args.allow_overwrite,
+        no_cache=args.no_cache,
     )
     return run_synth(synth, (PLATFORM_STACK,) if args.command == "render" else ALL_STACKS)
 
@@ -337,6 +350,18 @@ def _vault(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _outdated(args: argparse.Namespace) -> int:
+    from wildside_ops.outdated.cli import run
+
+    return run(args)
+
+
+def _review(args: argparse.Namespace) -> int:
+    from wildside_ops.review.cli import run
+
+    return run(args)
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "synth": _synth,
     "render": _synth,
@@ -348,6 +373,8 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "secrets": _secrets,
     "gitops": _gitops,
     "vault": _vault,
+    "outdated": _outdated,
+    "review-summary": _review,
 }
 
 

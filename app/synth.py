@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app import synth_cache
 from app.config.load import load_config
 from app.config.model import WildsideConfig
 from app.log import say, step
@@ -43,6 +44,9 @@ class SynthOptions:
     dry_run: bool = False
     show_diff: bool = False
     allow_shared_change: bool = False
+    # app/synth_cache.py: "off"; "reuse" an unchanged synth (and record each new
+    # one); "refresh" always synthesises but records it for the next run.
+    cache: str = "off"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class SynthArgs:
     result_json: Path | None = None
     allow_shared_change: bool = False
     allow_overwrite: bool = False
+    no_cache: bool = False
 
 
 @dataclass
@@ -66,6 +71,7 @@ class SynthResult:
     enabled: tuple[str, ...] = ()
     commit_sha: str = ""
     published: bool = False
+    reused: bool = False
 
 
 def default_outdir() -> Path:
@@ -76,9 +82,38 @@ def default_outdir() -> Path:
 def synthesise(
     config: WildsideConfig, options: SynthOptions
 ) -> tuple[SynthResult, PlatformStack | None]:
-    """Build and synthesise the selected stacks; raise before writing on bad input."""
-    prepare_node()
+    """Build and synthesise the selected stacks; raise before writing on bad input.
+
+    With ``options.cache == "reuse"``, an unchanged synth is reused without loading
+    cdktf (the platform stack object is then ``None``).
+    """
     outdir = options.outdir or default_outdir()
+    key = ""
+    if options.cache in ("reuse", "refresh"):
+        key = _cache_key(config, options.stacks, outdir)
+        cached = synth_cache.lookup(key, outdir) if options.cache == "reuse" else None
+        if cached is not None:
+            say(f"nothing that feeds {', '.join(options.stacks)} changed: reusing {outdir}")
+            reused = SynthResult(outdir=outdir, stacks=options.stacks, reused=True)
+            reused.rendered, reused.enabled = cached.rendered, cached.enabled
+            return reused, None
+        synth_cache.forget(outdir)
+    result, platform = _build_and_synth(config, options, outdir)
+    if key:
+        synth_cache.remember(key, outdir, synth_cache.CachedSynth(result.rendered, result.enabled))
+    return result, platform
+
+
+def _cache_key(config: WildsideConfig, stacks: tuple[str, ...], outdir: Path) -> str:
+    from wildside_constructs.validation.schemas import schema_dir
+
+    return synth_cache.synth_key(config, stacks, outdir, os.environ, schemas=schema_dir())
+
+
+def _build_and_synth(
+    config: WildsideConfig, options: SynthOptions, outdir: Path
+) -> tuple[SynthResult, PlatformStack | None]:
+    prepare_node()
     with step("loading CDKTF"):
         from cdktf import App
 
@@ -148,7 +183,12 @@ def run_synth(args: SynthArgs, stacks: tuple[str, ...]) -> int:
     say(f"configuration: {config.source} (cluster {config.cluster.name})")
     _warn(config)
     publish = not args.no_publish and os.environ.get("WILDSIDE_PUBLISH", "true") != "false"
-    options = SynthOptions(stacks=stacks, outdir=args.outdir, publish=publish)
+    options = SynthOptions(
+        stacks=stacks,
+        outdir=args.outdir,
+        publish=publish,
+        cache="refresh" if args.no_cache else "reuse",
+    )
     try:
         result, _platform = synthesise(config, options)
     except RenderError as exc:

@@ -18,7 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,20 @@ def _app_outdir(tmp_path_factory: pytest.TempPathFactory) -> None:
     from tests import support
 
     support.APP_OUTDIR = tmp_path_factory.mktemp("cdktf-apps")
+
+
+# Under pytest-xdist, every test that reads one of these session fixtures runs on
+# the same worker, so each expensive synth still happens once per run.
+SHARED_SYNTHS = ("e2e", "synthesised")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        for shared in SHARED_SYNTHS:
+            if shared in names:
+                item.add_marker(pytest.mark.xdist_group(shared))
+                break
 
 
 GIT_ENV = {
@@ -121,6 +135,14 @@ class EndToEnd:
 
     def run(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return run_app(["synth", "--outdir", str(self.outdir), *extra], self.env)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _synth_cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Synth-cache records (app/synth_cache.py) of this run stay in its temp dir."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,8 @@ def test_cdktf_synth_writes_both_stacks_and_publishes(tmp_path: Path) -> None:
         start_new_session=True,
     ) as process:
         try:
-            output, _ = process.communicate(timeout=90)
+            # Generous: a hang waits forever; a loaded two-core machine takes minutes.
+            output, _ = process.communicate(timeout=300)
         except subprocess.TimeoutExpired:
             # The whole group: the CLI's own child (the app) would outlive it.
             os.killpg(process.pid, signal.SIGKILL)

@@ -5,7 +5,7 @@ GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, variables written to
 GITHUB_ENV are applied to later steps, ``if: always()`` steps run after a
 failure, and ``${{ inputs.* }}``, ``${{ github.action_path }}`` and
 ``${{ steps.*.outputs.* }}`` are expanded in ``env:``, ``working-directory``
-and output values. ``uses:`` steps (tool set-up) and the ``deps`` step are
+and output values. ``uses:`` steps (tool set-up) and the ``cache-key`` and ``deps`` steps are
 skipped: the project is already installed here. The structural tests check
 that action.yml uses no other expression, so this covers the real file.
 """
@@ -26,7 +26,7 @@ from app.runtime import PROJECT_ROOT
 ACTION_DIR = PROJECT_ROOT / ".github" / "actions" / "wildside-infra-k8s"
 ACTION_FILE = ACTION_DIR / "action.yml"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-SKIPPED_IDS = ("deps",)
+SKIPPED_IDS = ("cache-key", "deps")
 
 
 def load_action() -> dict[str, Any]:

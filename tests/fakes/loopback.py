@@ -14,8 +14,13 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-# (method, raw path with query, lower-case headers, body) -> (status, JSON body or None)
-Handle = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, Any] | None]]
+# (method, raw path with query, lower-case headers, body) -> (status, JSON body or None),
+# or (status, JSON body or None, extra response headers).
+Reply = (
+    tuple[int, dict[str, Any] | list[Any] | None]
+    | tuple[int, dict[str, Any] | list[Any] | None, dict[str, str]]
+)
+Handle = Callable[[str, str, dict[str, str], bytes], Reply]
 
 
 class _Server(ThreadingHTTPServer):
@@ -31,11 +36,15 @@ def _handler_for(handle: Handle) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status, payload = handle(self.command, self.path, headers, body)
+            reply = handle(self.command, self.path, headers, body)
+            status, payload = reply[0], reply[1]
+            extra: dict[str, str] = reply[2] if len(reply) == 3 else {}
             data = b"" if payload is None or status == 204 else json.dumps(payload).encode()
             self.send_response(status)
             if data:
                 self.send_header("Content-Type", "application/json")
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if data and self.command != "HEAD":
