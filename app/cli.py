@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.action.cli import add_parser as add_action_parser
 
     add_action_parser(commands)
+    from wildside_ops.apps.cli import add_parser as add_app_parser
+
+    add_app_parser(commands)
     return parser
 
 
@@ -165,6 +168,16 @@ def _run_synth(args: argparse.Namespace, stacks: tuple[str, ...]) -> int:
     return EXIT_OK
 
 
+def _run_operation(command: str, args: argparse.Namespace) -> int:
+    if command == "app":
+        from wildside_ops.apps.cli import run as run_app
+
+        return run_app(args)
+    from wildside_ops.action.cli import run as run_action
+
+    return run_action(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     # `python -m app` with no command (as cdktf runs it) means `synth`.
@@ -185,10 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from wildside_ops.cluster_cli import run
 
             return run(args)
-        if command == "action":
-            from wildside_ops.action.cli import run as run_action
-
-            return run_action(args)
+        if command in ("action", "app"):
+            return _run_operation(command, args)
         return _run_synth(args, ("cluster-stack", "platform-stack"))
     except ConfigError as exc:
         say(str(exc))

@@ -26,6 +26,7 @@ from app.config.model import (
     WildsideConfig,
 )
 from app.config.validate import validate
+from wildside_constructs.props.apps import AppsSettings
 from wildside_constructs.registry import BY_KEY, COMPONENTS
 
 EXAMPLE_CONFIG = Path(__file__).with_name("example.toml")
@@ -51,12 +52,17 @@ STRING_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_ENDPOINT": ("state", "endpoint"),
     "WILDSIDE_STATE_KEY_PREFIX": ("state", "key_prefix"),
     "WILDSIDE_FLUX_KUBE_AUTH": ("flux", "kube_auth"),
+    "WILDSIDE_APPS_DIR": ("apps", "dir"),
+    "WILDSIDE_APPS_REMOTE": ("apps", "remote"),
+    "WILDSIDE_APPS_BRANCH": ("apps", "branch"),
+    "WILDSIDE_APPS_GITHUB_API_URL": ("apps", "github_api_url"),
 }
 BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_ALLOW_DESTROY": ("cluster", "allow_destroy"),
     "WILDSIDE_STATE_ENCRYPTION": ("state", "encryption"),
     "WILDSIDE_STATE_USE_PATH_STYLE": ("state", "use_path_style"),
     "WILDSIDE_FLUX_BOOTSTRAP": ("flux", "bootstrap"),
+    "WILDSIDE_APPS_ENABLED": ("apps", "enabled"),
     **{spec.env: ("components", spec.key) for spec in COMPONENTS},
 }
 NODE_POOLS_ENV = "WILDSIDE_NODE_POOLS"
@@ -120,7 +126,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     settings: dict[str, Any] = {}
     for key, spec in BY_KEY.items():
         settings[key] = from_mapping(spec.settings, raw.pop(key, {}), key, problems)
-    known = {"cluster", "node_pools", "gitops", "state", "flux", "components"}
+    known = {"cluster", "node_pools", "gitops", "state", "flux", "components", "apps"}
     for table in sorted(set(raw) - known):
         names = ", ".join(sorted(known | set(BY_KEY)))
         problems.append(Problem(table, f"unknown table; known tables: {names}"))
@@ -140,6 +146,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
         components=from_mapping(Components, raw.get("components", {}), "components", problems),
         settings=settings,
         source=source,
+        apps=from_mapping(AppsSettings, raw.get("apps", {}), "apps", problems),
     )
     # Semantic checks run even after type errors so every problem shows at once,
     # but a field already reported is not reported twice.

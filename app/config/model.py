@@ -14,6 +14,8 @@ from wildside_constructs.settings.state import StateSettings
 
 __all__ = ["StateSettings"]  # the [state] table: defined once, beside the stacks' other settings
 
+from wildside_constructs.props.apps import AppsSettings
+
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 Weekday = Literal[
     "any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
@@ -142,3 +144,5 @@ class WildsideConfig:
     # Component key -> that component's settings dataclass (see the registry).
     settings: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    # The application delivered through the apps GitOps repository (previews).
+    apps: AppsSettings = field(default_factory=AppsSettings)

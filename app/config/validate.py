@@ -9,6 +9,7 @@ import yaml
 
 from app.config.model import NodePool, WildsideConfig
 from wildside_constructs.problems import Problem
+from wildside_constructs.props.apps import apps_problems
 from wildside_constructs.registry import BY_KEY
 
 # A DNS label is also a safe single path segment: no '/', no '..', no upper case.
@@ -270,4 +271,10 @@ def _components(config: WildsideConfig) -> list[Problem]:
 
 
 def validate(config: WildsideConfig) -> list[Problem]:
-    return _cluster(config) + _pools(config) + _gitops_and_state(config) + _components(config)
+    return (
+        _cluster(config)
+        + _pools(config)
+        + _gitops_and_state(config)
+        + _components(config)
+        + apps_problems(config.apps, config.cluster.domain)
+    )

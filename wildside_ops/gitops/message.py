@@ -16,7 +16,7 @@ def commit_message(request: PublishRequest, plan: Plan) -> str:
     changed = ", ".join(plan.components_changed) or "no components"
     enabled = ", ".join(dict.fromkeys(request.components)) or "none"
     lines = [
-        f"wildside: publish {request.cluster} ({changed})",
+        request.subject or f"wildside: publish {request.cluster} ({changed})",
         "",
         f"Cluster: {request.cluster}",
         f"Components: {enabled}",
