@@ -88,7 +88,7 @@ class FakeGitHub:
                 return self.deny, {"message": "Resource not accessible by integration"}
             return self._route(method, path, json.loads(body) if body else {})
 
-    def _route(self, method: str, path: str, data: dict[str, Any]) -> tuple[int, Any]:
+    def _route(self, method: str, path: str, data: dict[str, Any]) -> tuple[int, Any]:  # noqa: PLR0911 - one return per route
         split = urlsplit(path)
         parts = split.path.strip("/").split("/")[3:]  # after repos/<owner>/<name>
         query = parse_qs(split.query)

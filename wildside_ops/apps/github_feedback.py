@@ -80,16 +80,21 @@ class GitHubFeedback:
         return self._client.get_repo(self._repository, lazy=True)
 
     def pull_request(self, number: int) -> PullRequestInfo:
-        pull = self._call(f"reading pull request #{number}", lambda: self._repo().get_pull(number))
-        head_repo = pull.head.repo
-        fork = head_repo is None or head_repo.full_name != pull.base.repo.full_name
-        return PullRequestInfo(
-            number=number,
-            open=pull.state == "open",
-            draft=bool(pull.draft),
-            fork=fork,
-            labels=frozenset(label.name for label in pull.labels),
-        )
+        def read() -> PullRequestInfo:
+            # Objects of a lazy repository load on first attribute access: read
+            # every attribute inside the guarded call.
+            pull = self._repo().get_pull(number)
+            head_repo = pull.head.repo
+            return PullRequestInfo(
+                number=number,
+                open=pull.state == "open",
+                draft=bool(pull.draft),
+                fork=head_repo is None or head_repo.full_name != pull.base.repo.full_name,
+                labels=frozenset(label.name for label in pull.labels),
+            )
+
+        info: PullRequestInfo = self._call(f"reading pull request #{number}", read)
+        return info
 
     def pull_requests(self, numbers: Iterable[int]) -> dict[int, PullRequestInfo]:
         return {number: self.pull_request(number) for number in numbers}
