@@ -52,6 +52,7 @@ STRING_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_ENDPOINT": ("state", "endpoint"),
     "WILDSIDE_STATE_KEY_PREFIX": ("state", "key_prefix"),
     "WILDSIDE_FLUX_KUBE_AUTH": ("flux", "kube_auth"),
+    "WILDSIDE_APPS_NAME": ("apps", "name"),
     "WILDSIDE_APPS_DIR": ("apps", "dir"),
     "WILDSIDE_APPS_REMOTE": ("apps", "remote"),
     "WILDSIDE_APPS_BRANCH": ("apps", "branch"),

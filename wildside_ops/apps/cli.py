@@ -60,6 +60,19 @@ def add_parser(commands: Any) -> None:
         help="an image of apps.images pinned by digest (repeat for each)",
     )
     listing.add_argument("--json", action="store_true", help="print JSON")
+    verbs.add_parser(
+        "from-action",
+        help="the wildside-app action's main step: run INPUT_OPERATION with INPUT_* values",
+        description="Reads INPUT_OPERATION, INPUT_PR_NUMBER, INPUT_SHA, INPUT_IMAGES (one "
+        "NAME=REF per line), INPUT_APP, INPUT_APPS_BRANCH and INPUT_CONFIG; sets the step "
+        "outputs preview_url and commit_sha.",
+    )
+    verbs.add_parser(
+        "prepare",
+        help="the wildside-app action's first step: mask secrets, read missing ones from Vault",
+        description="Reads INPUT_* variables inside a GitHub Actions job; see "
+        ".github/actions/wildside-app/action.yml.",
+    )
 
 
 def _now() -> datetime:
@@ -106,6 +119,13 @@ def _age(stamp: str, now: datetime) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch a verb; ``ConfigError`` propagates to the caller (exit code 2)."""
+    if args.app_command in ("prepare", "from-action"):
+        from wildside_ops.apps import action_prepare
+
+        step = (
+            action_prepare.prepare if args.app_command == "prepare" else action_prepare.from_action
+        )
+        return step()
     from app.config.load import load_config
     from wildside_ops.apps import verbs
 
