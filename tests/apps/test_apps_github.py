@@ -10,7 +10,7 @@ from tests.apps.conftest import Apps, images, sha
 from tests.fakes.fake_github import FakeGitHub
 from wildside_ops.apps.github_feedback import marker
 
-TOKEN = "ghs_SENTINEL0github0token0never0logged"  # noqa: S105 - a sentinel
+TOKEN = "ghs_SENTINEL0github0token0never0logged"
 
 
 @pytest.fixture
