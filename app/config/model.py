@@ -14,7 +14,6 @@ from wildside_constructs.settings.state import StateSettings
 
 __all__ = ["StateSettings"]  # the [state] table: defined once, beside the stacks' other settings
 
-from wildside_constructs.props.apps import AppsSettings
 
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 Weekday = Literal[
