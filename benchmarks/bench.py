@@ -197,6 +197,32 @@ def test_suite() -> float:
     return _timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], _env())
 
 
+def preview_rows(runs: int, work: Path) -> list[Row]:
+    """`wildside app deploy`: one process, 50 at once, and into 500 previews."""
+    from benchmarks import previews
+
+    env = _env()
+    print("[bench] wildside app deploy ...", file=sys.stderr)
+    wall = previews.deploy_wall(env, work, runs)
+    rows = [Row("wildside app deploy, one process", f"{wall:.2f} s", "<= 1.0 s", wall <= 1.0)]
+    print("[bench] 50 concurrent deploys, then 50 teardowns ...", file=sys.stderr)
+    landed, left, seconds = previews.concurrent(env, work, 50)
+    rows.append(
+        Row(
+            "50 concurrent deploys landed", f"{landed}/50 in {seconds:.0f} s", "50/50", landed == 50
+        )
+    )
+    rows.append(Row("previews left after 50 teardowns", str(left), "0", left == 0))
+    print("[bench] deploy into 500 previews vs empty ...", file=sys.stderr)
+    empty, full = previews.scaling(env, work, runs, 500)
+    ratio = full / empty
+    rows.append(Row("deploy into empty apps repository", f"{empty * 1000:.0f} ms"))
+    rows.append(
+        Row("deploy into 500 previews vs empty", f"{ratio:.2f} x", "<= 1.5 x", ratio <= 1.5)
+    )
+    return rows
+
+
 def render_table(rows: list[Row]) -> str:
     width = max(len(r.name) for r in rows)
     lines = [f"{'measure'.ljust(width)}  {'figure':>24}  {'target':<28} result"]
@@ -210,8 +236,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     parser.add_argument("--skip-tests", action="store_true", help="do not time the test suite")
+    parser.add_argument("--previews-only", action="store_true", help="only the preview figures")
     args = parser.parse_args(argv)
     rows: list[Row] = []
+    if args.previews_only:
+        with tempfile.TemporaryDirectory(prefix="wildside-bench-") as scratch:
+            rows = preview_rows(args.runs, Path(scratch))
+        print(render_table(rows))
+        return 0
     with tempfile.TemporaryDirectory(prefix="wildside-bench-") as scratch:
         work = Path(scratch)
         print(f"[bench] binding-load floor, median of {args.runs} ...", file=sys.stderr)
@@ -258,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(
             Row("publish growth, 50 others vs empty", f"{growth:.2f} x", "<= 1.20 x", growth <= 1.2)
         )
+        rows.extend(preview_rows(args.runs, work))
         if not args.skip_tests:
             print("[bench] test suite ...", file=sys.stderr)
             rows.append(Row("test-suite wall time", f"{test_suite():.1f} s"))

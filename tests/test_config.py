@@ -32,6 +32,7 @@ def test_embedded_default_is_dev_with_every_component_enabled() -> None:
         "vault_eso",
         "cnpg",
         "valkey",
+        "apps",
     )
     assert cfg.gitops.branch == "main"
     assert cfg.cluster.allow_destroy is False

@@ -66,10 +66,18 @@ class DeployUnit:
     timeout: str = "5m"
     wait: bool = True
     prune: bool = True
+    # A unit applied from another repository (e.g. the apps repository): the
+    # name of its GitRepository and the path in it. Such a unit renders no
+    # folder here; ``folder`` only names it.
+    source: str = ""
+    path: str = ""
 
     def files(self) -> dict[str, dict[str, Any]]:
         """Every file of the folder, including a kustomization listing exactly them."""
         from wildside_constructs.flux import kustomize_file
+
+        if self.source:
+            return {}
 
         rendered = {f"{self.folder}/{name}": doc for name, doc in self.documents.items()}
         resources = [*self.documents, *self.bases]

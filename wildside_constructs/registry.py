@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wildside_constructs.problems import Problem
+from wildside_constructs.settings.apps import AppsSettings
 from wildside_constructs.settings.cert_manager import CertManagerSettings
 from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.external_dns import ExternalDnsSettings
@@ -118,6 +119,13 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
         title="Valkey (hyperspike operator)",
         settings=ValkeySettings,
         construct="wildside_constructs.platform.valkey:Valkey",
+    ),
+    ComponentSpec(
+        key="apps",
+        folder="apps",
+        title="the application and its pull-request previews",
+        settings=AppsSettings,
+        construct="wildside_constructs.platform.apps:Apps",
     ),
 )
 

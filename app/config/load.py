@@ -26,7 +26,6 @@ from app.config.model import (
     WildsideConfig,
 )
 from app.config.validate import validate
-from wildside_constructs.props.apps import AppsSettings
 from wildside_constructs.registry import BY_KEY, COMPONENTS
 
 EXAMPLE_CONFIG = Path(__file__).with_name("example.toml")
@@ -63,7 +62,6 @@ BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_ENCRYPTION": ("state", "encryption"),
     "WILDSIDE_STATE_USE_PATH_STYLE": ("state", "use_path_style"),
     "WILDSIDE_FLUX_BOOTSTRAP": ("flux", "bootstrap"),
-    "WILDSIDE_APPS_ENABLED": ("apps", "enabled"),
     **{spec.env: ("components", spec.key) for spec in COMPONENTS},
 }
 NODE_POOLS_ENV = "WILDSIDE_NODE_POOLS"
@@ -127,7 +125,7 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
     settings: dict[str, Any] = {}
     for key, spec in BY_KEY.items():
         settings[key] = from_mapping(spec.settings, raw.pop(key, {}), key, problems)
-    known = {"cluster", "node_pools", "gitops", "state", "flux", "components", "apps"}
+    known = {"cluster", "node_pools", "gitops", "state", "flux", "components"}
     for table in sorted(set(raw) - known):
         names = ", ".join(sorted(known | set(BY_KEY)))
         problems.append(Problem(table, f"unknown table; known tables: {names}"))
@@ -147,7 +145,6 @@ def config_from_raw(raw: dict[str, Any], environ: Mapping[str, str], source: str
         components=from_mapping(Components, raw.get("components", {}), "components", problems),
         settings=settings,
         source=source,
-        apps=from_mapping(AppsSettings, raw.get("apps", {}), "apps", problems),
     )
     # Semantic checks run even after type errors so every problem shows at once,
     # but a field already reported is not reported twice.

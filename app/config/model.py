@@ -143,5 +143,3 @@ class WildsideConfig:
     # Component key -> that component's settings dataclass (see the registry).
     settings: dict[str, Any] = field(default_factory=dict)
     source: str = ""
-    # The application delivered through the apps GitOps repository (previews).
-    apps: AppsSettings = field(default_factory=AppsSettings)

@@ -276,5 +276,15 @@ def validate(config: WildsideConfig) -> list[Problem]:
         + _pools(config)
         + _gitops_and_state(config)
         + _components(config)
-        + apps_problems(config.apps, config.cluster.domain)
+        + _apps_zone(config)
     )
+
+
+def _apps_zone(config: WildsideConfig) -> list[Problem]:
+    """The preview domain must lie in the zone the cluster's DNS and certificates use."""
+    if "apps" not in config.components.enabled():
+        return []
+    zone = config.cluster.domain
+    apps = config.settings["apps"]
+    found = [p for p in apps_problems(apps, zone) if p.field.endswith("domain")]
+    return found

@@ -62,7 +62,7 @@ def test_every_problem_is_reported_at_once(apps: Apps) -> None:
             "is not a DNS label",
         ),
         (
-            'preview_domain = "previews.dev.example.com"',
+            'preview_domain = ""',
             'preview_domain = "previews.other.org"',
             "apps.preview_domain",
             "not inside the configured zone 'dev.example.com'",

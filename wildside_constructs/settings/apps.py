@@ -9,7 +9,7 @@ points Flux at the repository.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wildside_constructs.problems import Problem
 
@@ -44,9 +44,8 @@ class PreviewLimits:
 
 @dataclass(frozen=True)
 class AppsSettings:
-    """``[apps]``: off unless ``enabled``; every field has a working default."""
+    """``[apps]`` (switch: ``components.apps``); every field has a working default."""
 
-    enabled: bool = False
     # The application's name: a DNS label, names the HelmRelease and Vault paths.
     name: str = "wildside"
     # The apps GitOps repository Flux pulls, and where `wildside app` publishes.
@@ -64,9 +63,10 @@ class AppsSettings:
     # Images the chart runs, set by `deploy --image NAME=REF` (values images.<name>).
     images: tuple[str, ...] = ("backend", "frontend")
     # The cluster whose Flux applies overlays/ephemeral, and the previews' domain
-    # (inside cluster.domain): preview N is served at pr-N.<preview_domain>.
+    # (inside cluster.domain; empty: previews.<cluster.domain>): preview N is
+    # served at pr-N.<preview_domain>.
     preview_cluster: str = "dev"
-    preview_domain: str = "previews.dev.example.com"
+    preview_domain: str = ""
     limits: PreviewLimits = field(default_factory=PreviewLimits)
     # Previews not updated for this long are removed by `gc` ("12h", "7d").
     preview_ttl: str = "7d"
@@ -84,6 +84,23 @@ class AppsSettings:
     # GitHub feedback (sticky comment, Deployment): owner/repository of the app.
     github_repository: str = "example/wildside"
     github_api_url: str = "https://api.github.com"
+
+    def problems(self, where: str) -> list[Problem]:
+        """Every problem but the zone check, which needs cluster.domain (apps_problems)."""
+        return [
+            Problem(p.field.replace("apps.", f"{where}.", 1), p.message)
+            for p in apps_problems(self, "")
+        ]
+
+    def requires(self) -> dict[str, str]:
+        # Previews also need cnpg, vault_eso, traefik and cert_manager on the
+        # preview cluster; the Flux Kustomizations wait for whichever of them
+        # the cluster renders (docs/previews.md) rather than refusing here.
+        return {}
+
+    def resolved(self, zone: str) -> AppsSettings:
+        """These settings with an empty preview_domain made previews.<zone>."""
+        return replace(self, preview_domain=self.preview_domain or f"previews.{zone}")
 
     def vault_base(self) -> str:
         return self.vault_prefix.replace("${app}", self.name)
@@ -168,7 +185,8 @@ def _preview_problems(apps: AppsSettings, zone: str) -> list[Problem]:
     domain = apps.preview_domain
     _check(
         problems,
-        bool(DOMAIN.match(domain)) and (domain == zone or domain.endswith(f".{zone}")),
+        not zone
+        or (bool(DOMAIN.match(domain)) and (domain == zone or domain.endswith(f".{zone}"))),
         "preview_domain",
         f"{domain!r} is not inside the configured zone {zone!r} (cluster.domain); "
         f"use a name such as 'previews.{zone}'",
@@ -205,9 +223,10 @@ def _preview_problems(apps: AppsSettings, zone: str) -> list[Problem]:
 
 
 def apps_problems(apps: AppsSettings, zone: str) -> list[Problem]:
-    """Every problem with ``apps``; ``zone`` is the configured DNS zone (cluster.domain)."""
-    if not apps.enabled:
-        return []
+    """Every problem with ``apps``; ``zone`` is the configured DNS zone (cluster.domain).
+
+    An empty ``zone`` skips the preview domain check.
+    """
     problems: list[Problem] = []
     _check(
         problems,
@@ -217,7 +236,7 @@ def apps_problems(apps: AppsSettings, zone: str) -> list[Problem]:
         "namespaces, releases and Vault paths: use lower-case letters, digits and '-'",
     )
     problems += _source_problems(apps)
-    problems += _preview_problems(apps, zone)
+    problems += _preview_problems(apps.resolved(zone) if zone else apps, zone)
     problems += _limit_problems(apps.limits)
     images = apps.images
     _check(

@@ -97,7 +97,7 @@ def _feedback(config: Any) -> Any:
         return None
     from wildside_ops.apps.github_feedback import GitHubFeedback
 
-    apps = config.apps
+    apps = config.settings["apps"]
     return GitHubFeedback(token, apps.github_repository, apps.github_api_url, apps.name)
 
 
@@ -130,8 +130,8 @@ def run(args: argparse.Namespace) -> int:
     from wildside_ops.apps import verbs
 
     config = load_config()
-    if not config.apps.enabled:
-        say("apps.enabled is false; set it (or WILDSIDE_APPS_ENABLED=true) to manage previews")
+    if "apps" not in config.components.enabled():
+        say("components.apps is off; switch it on (or WILDSIDE_ENABLE_APPS=true) for previews")
         return EXIT_BAD_INPUT
     command = args.app_command
     if command == "deploy":

@@ -39,7 +39,7 @@ class AppContext:
 
     @classmethod
     def from_config(cls, config: WildsideConfig) -> AppContext:
-        apps = config.apps
+        apps = config.settings["apps"].resolved(config.cluster.domain)
         cnpg = config.settings["cnpg"]
         superuser, _app = cnpg.credentials.secret_names(cnpg.name, config.components.enabled())
         return cls(

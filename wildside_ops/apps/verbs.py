@@ -8,6 +8,7 @@ from typing import Any
 
 from app.config.model import WildsideConfig
 from app.log import say
+from wildside_constructs.props.apps import AppsSettings
 from wildside_ops.apps import operations
 from wildside_ops.apps.cli import (
     EXIT_BAD_INPUT,
@@ -24,6 +25,11 @@ from wildside_ops.apps.operations import PreviewLimitError, list_previews, stale
 from wildside_ops.gitops import PublishError
 
 __all__ = ["deploy", "gc", "listing", "teardown"]
+
+
+def _apps(config: WildsideConfig) -> AppsSettings:
+    settings: AppsSettings = config.settings["apps"]
+    return settings
 
 
 def _log(line: str) -> None:
@@ -44,7 +50,7 @@ def _gate(feedback: Any, number: int, config: WildsideConfig) -> int | None:
             "secrets, so forks never get one"
         )
         return EXIT_FAILED
-    label = config.apps.opt_in_label
+    label = _apps(config).opt_in_label
     reason = (
         "is closed"
         if not info.open
@@ -61,7 +67,7 @@ def _gate(feedback: Any, number: int, config: WildsideConfig) -> int | None:
 
 
 def deploy(config: WildsideConfig, args: argparse.Namespace, feedback: Any, now: datetime) -> int:
-    problems = pr_problems(args.pr, args.sha) + image_problems(args.image, config.apps.images)
+    problems = pr_problems(args.pr, args.sha) + image_problems(args.image, _apps(config).images)
     if problems:
         return bad_input(problems)
     number = int(args.pr)
@@ -142,13 +148,13 @@ def gc(config: WildsideConfig, feedback: Any, now: datetime) -> int:
         say(f"{error}; nothing removed")
         return EXIT_FAILED
     closed = {n for n, info in infos.items() if not info.open}
-    keep = config.apps.keep_label
+    keep = _apps(config).keep_label
     expired = {
         p.number
         for p in previews
         if p.number not in closed
         and keep not in infos[p.number].labels
-        and stale(p, config.apps.preview_ttl, now)
+        and stale(p, _apps(config).preview_ttl, now)
     }
     if not closed and not expired:
         say(f"{len(previews)} previews, all open and fresh: nothing to collect")
@@ -172,7 +178,7 @@ def _sweep(
     for number in sorted(closed):
         say(f"removed pr-{number}: the pull request is closed")
     for number in sorted(expired):
-        say(f"removed pr-{number}: not updated for {config.apps.preview_ttl}")
+        say(f"removed pr-{number}: not updated for {_apps(config).preview_ttl}")
     say(f"committed {result.commit_sha}" if result.commit_sha else "no change")
     failed = False
     for number in sorted(closed | expired):
