@@ -139,13 +139,19 @@ def _namespace_transformer(namespace: str) -> str:
     )
 
 
-def _values_patch(ctx: AppContext, values: dict[str, Any]) -> str:
+def _values_patch(ctx: AppContext, namespace: str, values: dict[str, Any]) -> str:
+    # The source sits beside the release; naming its namespace keeps the
+    # reference explicit (policy/helmrelease.rego) wherever the overlay lands.
+    if ctx.apps.chart_url.startswith("oci://"):
+        source: dict[str, Any] = {"chartRef": {"namespace": namespace}}
+    else:
+        source = {"chart": {"spec": {"sourceRef": {"namespace": namespace}}}}
     return dump(
         {
             "apiVersion": "helm.toolkit.fluxcd.io/v2",
             "kind": "HelmRelease",
             "metadata": {"name": ctx.apps.name},
-            "spec": {"values": values},
+            "spec": {**source, "values": values},
         }
     )
 
@@ -190,7 +196,7 @@ def long_lived_files(ctx: AppContext) -> dict[str, str]:
         values = {"environment": environment, "database": {"secretName": APP_SECRET}}
         files[f"{folder}/kustomization.yaml"] = dump(_overlay_kustomization(ctx, namespace))
         files[f"{folder}/resources.yaml"] = _docs([namespace_doc, *secrets])
-        files[f"{folder}/patch-helmrelease-values.yaml"] = _values_patch(ctx, values)
+        files[f"{folder}/patch-helmrelease-values.yaml"] = _values_patch(ctx, namespace, values)
     return files
 
 
@@ -227,7 +233,7 @@ def preview_files(
     kustomization = _overlay_kustomization(ctx, f"pr-{number}", annotations)
     return {
         f"{folder}/kustomization.yaml": dump(kustomization),
-        f"{folder}/patch-helmrelease-values.yaml": _values_patch(ctx, values),
+        f"{folder}/patch-helmrelease-values.yaml": _values_patch(ctx, f"pr-{number}", values),
         f"{folder}/resources.yaml": _docs(preview_documents(ctx, number)),
     }
 
