@@ -9,8 +9,8 @@ import yaml
 
 from app.config.model import NodePool, WildsideConfig
 from wildside_constructs.problems import Problem
-from wildside_constructs.props.apps import apps_problems
 from wildside_constructs.registry import BY_KEY
+from wildside_constructs.settings.apps import apps_problems
 
 # A DNS label is also a safe single path segment: no '/', no '..', no upper case.
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")

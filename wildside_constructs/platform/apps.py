@@ -20,8 +20,8 @@ from wildside_constructs.model import FLUX_NAMESPACE, ClusterContext, DeployUnit
 from wildside_constructs.platform.cert_manager import ISSUERS_UNIT
 from wildside_constructs.platform.cnpg import CLUSTER_UNIT
 from wildside_constructs.platform.component import PlatformComponent
-from wildside_constructs.props.apps import AppsSettings
-from wildside_constructs.props.vault import SECRET_STORE_UNIT
+from wildside_constructs.settings.apps import AppsSettings
+from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 LONG_LIVED = ("production", "staging")
 TRAEFIK_UNIT = "traefik"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.config.model import WildsideConfig
 from app.runtime import PROJECT_ROOT
-from wildside_constructs.props.apps import AppsSettings
+from wildside_constructs.settings.apps import AppsSettings
 
 __all__ = ["DEFAULT_APPS_DIR", "AppContext"]
 

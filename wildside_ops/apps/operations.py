@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from wildside_constructs.props.apps import ttl_seconds
+from wildside_constructs.settings.apps import ttl_seconds
 from wildside_ops.apps.context import AppContext
 from wildside_ops.apps.tree import (
     EPHEMERAL,

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.config.model import WildsideConfig
 from app.log import say
-from wildside_constructs.props.apps import AppsSettings
+from wildside_constructs.settings.apps import AppsSettings
 from wildside_ops.apps import operations
 from wildside_ops.apps.cli import (
     EXIT_BAD_INPUT,
