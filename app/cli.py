@@ -184,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     from wildside_ops.review.cli import add_parser as add_review_parser
 
     add_review_parser(commands)
+    from wildside_ops.apps.cli import add_parser as add_app_parser
+
+    add_app_parser(commands)
     return parser
 
 
@@ -362,6 +365,12 @@ def _review(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _app(args: argparse.Namespace) -> int:
+    from wildside_ops.apps.cli import run
+
+    return run(args)
+
+
 RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "synth": _synth,
     "render": _synth,
@@ -375,6 +384,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "vault": _vault,
     "outdated": _outdated,
     "review-summary": _review,
+    "app": _app,
 }
 
 

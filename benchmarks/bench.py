@@ -174,39 +174,6 @@ def no_op(work: Path) -> tuple[float, int, int, float, bool]:
     return elapsed, written, made, changed_time, resynthesised
 
 
-def _uv() -> str:
-    found = shutil.which("uv")
-    return found or str(PROJECT / ".tools" / "uv" / "bin" / "uv")
-
-
-def python_setup(work: Path) -> tuple[float, float]:
-    """Seconds to a working virtualenv from nothing: uv from the lock file, then pip.
-
-    Both use their own download caches as a developer's machine would have them;
-    pip is the project's former path (venv + pip install -e '.[dev]').
-    """
-    uv_env = _env({"UV_PROJECT_ENVIRONMENT": str(work / "uv-venv"), "UV_PYTHON_DOWNLOADS": "never"})
-    uv_time = _timed(
-        [_uv(), "sync", "--locked", "--extra", "dev", "--quiet", "--python", sys.executable],
-        uv_env,
-    )
-    venv = work / "pip-venv"
-
-    def pip() -> None:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(venv / "bin" / "pip"), "install", "--quiet", "-e", ".[dev]"],
-            cwd=PROJECT,
-            env=_env(),
-            check=True,
-            capture_output=True,
-        )
-
-    started = time.perf_counter()
-    pip()
-    return uv_time, time.perf_counter() - started
-
-
 def publish_scaling(runs: int, work: Path, others: Sequence[int]) -> dict[int, float]:
     """Publish one cluster into repositories already holding N other clusters."""
     prepare_node()
@@ -277,6 +244,37 @@ def test_suite() -> float:
     return _timed(["make", "--no-print-directory", "test"], _env())
 
 
+def preview_rows(runs: int, work: Path) -> list[Row]:
+    """`wildside app deploy`: one process, 50 at once, and into 500 previews."""
+    from benchmarks import previews
+
+    env = _env()
+    print("[bench] wildside app deploy ...", file=sys.stderr)
+    wall = previews.deploy_wall(env, work, runs)
+    # The interpreter's bare start-up on this machine, for reading the figure above.
+    start = median_of(runs, lambda: _timed([sys.executable, "-c", "pass"], env))
+    rows = [
+        Row("wildside app deploy, one process", f"{wall:.2f} s", "<= 1.0 s", wall <= 1.0),
+        Row("python start-up (python -c pass)", f"{start * 1000:.0f} ms"),
+    ]
+    print("[bench] 50 concurrent deploys, then 50 teardowns ...", file=sys.stderr)
+    landed, left, seconds = previews.concurrent(env, work, 50)
+    rows.append(
+        Row(
+            "50 concurrent deploys landed", f"{landed}/50 in {seconds:.0f} s", "50/50", landed == 50
+        )
+    )
+    rows.append(Row("previews left after 50 teardowns", str(left), "0", left == 0))
+    print("[bench] deploy into 500 previews vs empty ...", file=sys.stderr)
+    empty, full = previews.scaling(env, work, runs, 500)
+    ratio = full / empty
+    rows.append(Row("deploy into empty apps repository", f"{empty * 1000:.0f} ms"))
+    rows.append(
+        Row("deploy into 500 previews vs empty", f"{ratio:.2f} x", "<= 1.5 x", ratio <= 1.5)
+    )
+    return rows
+
+
 def render_table(rows: list[Row]) -> str:
     width = max(len(r.name) for r in rows)
     lines = [f"{'measure'.ljust(width)}  {'figure':>24}  {'target':<28} result"]
@@ -286,6 +284,29 @@ def render_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def _setup_previews_and_suite(args: argparse.Namespace, work: Path) -> list[Row]:
+    rows: list[Row] = []
+    if not args.skip_setup:
+        print("[bench] Python set-up from nothing: uv, then pip ...", file=sys.stderr)
+        from benchmarks.setup_time import python_setup
+
+        uv_time, pip_time = python_setup(work, _env, _timed, PROJECT)
+        rows.append(Row("Python set-up, pip (venv + pip install -e)", f"{pip_time:.1f} s"))
+        rows.append(
+            Row(
+                "Python set-up, uv sync from uv.lock",
+                f"{uv_time:.1f} s = {uv_time / pip_time:.2f} x pip",
+                "<= 0.25 x pip",
+                uv_time / pip_time <= 0.25,
+            )
+        )
+    rows.extend(preview_rows(args.runs, work))
+    if not args.skip_tests:
+        print("[bench] make test ...", file=sys.stderr)
+        rows.append(Row("make test wall time", f"{test_suite():.1f} s"))
+    return rows
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
@@ -293,8 +314,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--skip-setup", action="store_true", help="do not time the Python set-up (uv vs pip)"
     )
+    parser.add_argument("--previews-only", action="store_true", help="only the preview figures")
     args = parser.parse_args(argv)
     rows: list[Row] = []
+    if args.previews_only:
+        with tempfile.TemporaryDirectory(prefix="wildside-bench-") as scratch:
+            rows = preview_rows(args.runs, Path(scratch))
+        print(render_table(rows))
+        return 0
     with tempfile.TemporaryDirectory(prefix="wildside-bench-") as scratch:
         work = Path(scratch)
         # Synth-cache records of these runs stay in the scratch folder.
@@ -360,21 +387,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print("[bench] concurrent publishers on one remote ...", file=sys.stderr)
         rows += contention_rows(work)
-        if not args.skip_setup:
-            print("[bench] Python set-up from nothing: uv, then pip ...", file=sys.stderr)
-            uv_time, pip_time = python_setup(work)
-            rows.append(Row("Python set-up, pip (venv + pip install -e)", f"{pip_time:.1f} s"))
-            rows.append(
-                Row(
-                    "Python set-up, uv sync from uv.lock",
-                    f"{uv_time:.1f} s = {uv_time / pip_time:.2f} x pip",
-                    "<= 0.25 x pip",
-                    uv_time / pip_time <= 0.25,
-                )
-            )
-        if not args.skip_tests:
-            print("[bench] make test ...", file=sys.stderr)
-            rows.append(Row("make test wall time", f"{test_suite():.1f} s"))
+        rows += _setup_previews_and_suite(args, work)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     rows.append(Row("largest child process RSS (incl. jsii Node)", f"{usage / 1024:.0f} MiB"))
     print(render_table(rows))

@@ -33,6 +33,7 @@ def test_embedded_default_is_dev_with_every_component_enabled() -> None:
         "cnpg",
         "valkey",
         "rabbitmq",
+        "apps",
         "observability",
     )
     assert cfg.gitops.branch == "main"

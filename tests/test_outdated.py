@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from tests.conftest import EndToEnd, clean_env, run_app
-from tests.fakes.fake_github import FakeSources
+from tests.fakes.fake_sources import FakeSources
 from tests.fakes.loopback import serving
 from wildside_ops.outdated import read_pins
 

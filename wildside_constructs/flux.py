@@ -89,10 +89,10 @@ def flux_kustomization(unit: DeployUnit, path: str, part_of: str) -> dict[str, A
         "interval": unit.interval,
         "timeout": unit.timeout,
         "retryInterval": "1m",
-        "path": f"./{path}",
+        "path": unit.path or f"./{path}",
         "prune": unit.prune,
         "wait": unit.wait,
-        "sourceRef": {"kind": "GitRepository", "name": FLUX_SOURCE_NAME},
+        "sourceRef": {"kind": "GitRepository", "name": unit.source or FLUX_SOURCE_NAME},
     }
     if unit.depends_on:
         spec["dependsOn"] = [{"name": dep} for dep in unit.depends_on]

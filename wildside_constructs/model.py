@@ -73,12 +73,17 @@ class DeployUnit:
     # False: the folder is written by someone else (``wildside secrets``), so
     # only the Flux Kustomization is rendered, never the folder's files.
     renders_folder: bool = True
+    # A unit applied from another repository (e.g. the apps repository): the
+    # name of its GitRepository and the path in it. Such a unit renders no
+    # folder here; ``folder`` only names it.
+    source: str = ""
+    path: str = ""
 
     def files(self) -> dict[str, dict[str, Any]]:
         """Every file of the folder, including a kustomization listing exactly them."""
         from wildside_constructs.flux import kustomize_file
 
-        if not self.renders_folder:
+        if not self.renders_folder or self.source:
             return {}
         rendered = {f"{self.folder}/{name}": doc for name, doc in self.documents.items()}
         resources = [*self.documents, *self.bases]

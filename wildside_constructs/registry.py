@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from wildside_constructs.problems import Problem
+from wildside_constructs.settings.apps import AppsSettings
 from wildside_constructs.settings.cert_manager import CertManagerSettings
 from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.external_dns import ExternalDnsSettings
@@ -140,6 +141,13 @@ COMPONENTS: tuple[ComponentSpec, ...] = (
         construct="wildside_constructs.platform.sops:Sops",
         # Off until the cluster has its own age key ([sops] age_recipients).
         enabled_by_default=False,
+    ),
+    ComponentSpec(
+        key="apps",
+        folder="apps",
+        title="the application and its pull-request previews",
+        settings=AppsSettings,
+        construct="wildside_constructs.platform.apps:Apps",
     ),
     # Last: it monitors every component rendered before it.
     ComponentSpec(

@@ -59,6 +59,11 @@ STRING_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_STATE_KEY_PREFIX": ("state", "key_prefix"),
     "WILDSIDE_FLUX_KUBE_AUTH": ("flux", "kube_auth"),
     "WILDSIDE_FLUX_CLI_DIGEST": ("flux", "cli_digest"),
+    "WILDSIDE_APPS_NAME": ("apps", "name"),
+    "WILDSIDE_APPS_DIR": ("apps", "dir"),
+    "WILDSIDE_APPS_REMOTE": ("apps", "remote"),
+    "WILDSIDE_APPS_BRANCH": ("apps", "branch"),
+    "WILDSIDE_APPS_GITHUB_API_URL": ("apps", "github_api_url"),
 }
 BOOLEAN_ENV: dict[str, tuple[str, str]] = {
     "WILDSIDE_ALLOW_DESTROY": ("cluster", "allow_destroy"),

@@ -15,6 +15,7 @@ from wildside_constructs.vault_appliance.settings import VaultApplianceSettings
 
 __all__ = ["StateSettings"]  # the [state] table: defined once, beside the stacks' other settings
 
+
 TaintEffect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 Weekday = Literal[
     "any", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"

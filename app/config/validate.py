@@ -9,6 +9,7 @@ from app.config.checks import input_problems, text_problems
 from app.config.model import NodePool, WildsideConfig
 from wildside_constructs.problems import Problem
 from wildside_constructs.registry import BY_KEY, settings_problems
+from wildside_constructs.settings.apps import apps_problems
 
 # A DNS label is also a safe single path segment: no '/', no '..', no upper case.
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -279,4 +280,15 @@ def _vault_appliance(config: WildsideConfig) -> list[Problem]:
 
 def validate(config: WildsideConfig) -> list[Problem]:
     found = _cluster(config) + _pools(config) + _gitops_and_state(config)
-    return found + _components(config) + _vault_appliance(config) + input_problems(config)
+    found += _components(config) + _vault_appliance(config) + _apps_zone(config)
+    return found + input_problems(config)
+
+
+def _apps_zone(config: WildsideConfig) -> list[Problem]:
+    """The preview domain must lie in the zone the cluster's DNS and certificates use."""
+    if "apps" not in config.components.enabled():
+        return []
+    zone = config.cluster.domain
+    apps = config.settings["apps"]
+    found = [p for p in apps_problems(apps, zone) if p.field.endswith("domain")]
+    return found

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cluster.conftest import RICH, Synthesised, synth_stack
+from tests.cluster.conftest import RICH, SENTINELS, Synthesised, synth_stack
 from tests.conftest import run_app
 from tests.support import example_with
 from wildside_ops.review.summary import CAUTION
@@ -28,7 +28,8 @@ def test_removing_or_unprotecting_a_protected_resource_is_called_out_first(
         config = example_with({**RICH, "cluster": cluster})
         folder = tmp_path / name / "stacks" / "cluster-stack"
         folder.mkdir(parents=True)
-        (folder / "cdk.tf.json").write_text(json.dumps(synth_stack(config)))
+        environ = {"TF_VAR_state_passphrase": SENTINELS["TF_VAR_state_passphrase"]}
+        (folder / "cdk.tf.json").write_text(json.dumps(synth_stack(config, environ)))
         return tmp_path / name
 
     without_vpc = head_with("no-vpc", {"vpc": None})

@@ -1,73 +1,138 @@
-"""Fake chart repositories, an OCI registry and the GitHub API, for ``wildside outdated``.
+"""A fake GitHub REST API on loopback: pull requests, issue comments, deployments.
 
-Each answers only the requests the real service would answer, on loopback:
-``GET /<repo>/index.yaml`` (JSON is YAML), the registry's token dance and tag
-list, and GitHub's latest-release and issue endpoints.
+Only the endpoints the preview feedback uses, answering the JSON fields
+PyGithub reads, with ``url`` fields that point back at this server (PyGithub
+follows them for later calls, as with the real API).
 """
 
 from __future__ import annotations
 
 import json
-import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes.loopback import Reply
+from tests.fakes.loopback import serving
+
+REPO = "example/wildside"
 
 
 @dataclass
-class FakeSources:
-    # chart repository folder -> chart -> versions
-    charts: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    # OCI repository path ("owner/chart") -> tags
-    oci: dict[str, list[str]] = field(default_factory=dict)
-    # owner/repo -> latest release tag
-    releases: dict[str, str] = field(default_factory=dict)
-    issues: list[dict[str, Any]] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    base: str = ""
+class FakeGitHub:
+    token: str
+    pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    deployments: list[dict[str, Any]] = field(default_factory=list)
+    statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    # Set to an HTTP status to refuse every request (403: a token without rights).
+    deny: int = 0
+    url: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ids: int = 100
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
-        self.requests.append(f"{method} {path}")
-        if found := re.fullmatch(r"/charts/([\w-]+)/index.yaml", path):
-            entries = self.charts.get(found.group(1))
-            if entries is None:
-                return 404, {"message": "not found"}
-            listed = {name: [{"version": v} for v in found] for name, found in entries.items()}
-            return 200, {"apiVersion": "v1", "entries": listed}
-        if path.startswith("/token?"):
-            return 200, {"token": "anonymous-pull"}
-        if found := re.fullmatch(r"/v2/(.+)/tags/list", path):
-            if headers.get("authorization") != "Bearer anonymous-pull":
-                challenge = f'Bearer realm="{self.base}/token",service="registry"'
-                return 401, {"errors": []}, {"WWW-Authenticate": challenge}
-            tags = self.oci.get(found.group(1))
-            return (200, {"tags": tags}) if tags is not None else (404, {"errors": []})
-        return self._github(method, path, body)
+    def pull(
+        self,
+        number: int,
+        *,
+        state: str = "open",
+        draft: bool = False,
+        fork: bool = False,
+        labels: tuple[str, ...] = ("preview",),
+    ) -> None:
+        self.pulls[number] = {"state": state, "draft": draft, "fork": fork, "labels": labels}
 
-    def _github(self, method: str, path: str, body: bytes) -> Reply:
-        if found := re.fullmatch(r"/repos/([\w.-]+/[\w.-]+)/releases/latest", path):
-            tag = self.releases.get(found.group(1))
-            return (200, {"tag_name": tag, "id": 1}) if tag else (404, {"message": "Not Found"})
-        if found := re.fullmatch(r"/repos/([\w.-]+/[\w.-]+)/issues(\?.*)?", path):
-            if method == "GET":
-                return 200, [issue for issue in self.issues if issue["state"] == "open"]
-            if method == "POST":
-                sent = json.loads(body)
-                number = len(self.issues) + 1
-                issue = {
-                    "number": number,
-                    "title": sent["title"],
-                    "body": sent.get("body", ""),
-                    "state": "open",
-                    "url": f"{self.base}/repos/{found.group(1)}/issues/{number}",
-                    "html_url": f"{self.base}/{found.group(1)}/issues/{number}",
+    def _next(self) -> int:
+        self._ids += 1
+        return self._ids
+
+    def _pull_json(self, number: int) -> dict[str, Any]:
+        pull = self.pulls[number]
+        head_repo = "someone/fork" if pull["fork"] else REPO
+        return {
+            "number": number,
+            "url": f"{self.url}/repos/{REPO}/pulls/{number}",
+            "issue_url": f"{self.url}/repos/{REPO}/issues/{number}",
+            "state": pull["state"],
+            "draft": pull["draft"],
+            "labels": [{"name": name} for name in pull["labels"]],
+            "head": {"sha": "0" * 40, "repo": {"full_name": head_repo}},
+            "base": {"repo": {"full_name": REPO}},
+        }
+
+    def _comment_json(self, number: int, comment: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": comment["id"],
+            "body": comment["body"],
+            "url": f"{self.url}/repos/{REPO}/issues/comments/{comment['id']}",
+            "issue_url": f"{self.url}/repos/{REPO}/issues/{number}",
+        }
+
+    def _deployment_json(self, found: dict[str, Any]) -> dict[str, Any]:
+        return {**found, "url": f"{self.url}/repos/{REPO}/deployments/{found['id']}"}
+
+    def handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any]:
+        with self._lock:
+            self.requests.append((method, path))
+            if (
+                headers.get("authorization") != f"token {self.token}"
+                and headers.get("authorization") != f"Bearer {self.token}"
+            ):
+                return 401, {"message": "Bad credentials"}
+            if self.deny:
+                return self.deny, {"message": "Resource not accessible by integration"}
+            return self._route(method, path, json.loads(body) if body else {})
+
+    def _route(self, method: str, path: str, data: dict[str, Any]) -> tuple[int, Any]:  # noqa: PLR0911 - one return per route
+        split = urlsplit(path)
+        parts = split.path.strip("/").split("/")[3:]  # after repos/<owner>/<name>
+        query = parse_qs(split.query)
+        match (method, parts):
+            case ("GET", ["pulls", number]) if int(number) in self.pulls:
+                return 200, self._pull_json(int(number))
+            case ("GET", ["issues", number]) if int(number) in self.pulls:
+                return 200, {
+                    **self._pull_json(int(number)),
+                    "url": self._pull_json(int(number))["issue_url"],
                 }
-                self.issues.append(issue)
-                return 201, issue
-        if found := re.fullmatch(r"/repos/[\w.-]+/[\w.-]+/issues/(\d+)", path):
-            issue = self.issues[int(found.group(1)) - 1]
-            if method == "PATCH":
-                issue.update(json.loads(body))
-            return 200, issue
+            case ("GET", ["issues", number, "comments"]):
+                listed = self.comments.get(int(number), [])
+                return 200, [self._comment_json(int(number), c) for c in listed]
+            case ("POST", ["issues", number, "comments"]):
+                comment = {"id": self._next(), "body": data["body"]}
+                self.comments.setdefault(int(number), []).append(comment)
+                return 201, self._comment_json(int(number), comment)
+            case ("PATCH", ["issues", "comments", ident]):
+                for number, listed in self.comments.items():
+                    for comment in listed:
+                        if comment["id"] == int(ident):
+                            comment["body"] = data["body"]
+                            return 200, self._comment_json(number, comment)
+            case ("POST", ["deployments"]):
+                created = {"id": self._next(), **data}
+                self.deployments.append(created)
+                return 201, self._deployment_json(created)
+            case ("GET", ["deployments"]):
+                environment = query.get("environment", [None])[0]
+                found = [d for d in self.deployments if environment in (None, d["environment"])]
+                return 200, [self._deployment_json(d) for d in found]
+            case ("POST", ["deployments", ident, "statuses"]):
+                status = {"id": self._next(), **data}
+                self.statuses.setdefault(int(ident), []).append(status)
+                return 201, {**status, "url": f"{self.url}/statuses/{status['id']}"}
         return 404, {"message": "Not Found"}
+
+    def latest_status(self, environment: str) -> dict[str, Any]:
+        found = [d for d in self.deployments if d["environment"] == environment]
+        return self.statuses[found[-1]["id"]][-1]
+
+    @contextmanager
+    def running(self) -> Iterator[FakeGitHub]:
+        with serving(self.handle, "fake-github") as url:
+            self.url = url
+            yield self

@@ -24,6 +24,10 @@ Rules, in brief:
   workdir take turns through a lock file inside ``.git/``; the next one repairs
   what a killed one left (``recovery``).
 * Credentials in the remote URL reach git per command, never ``.git/config``.
+* Owned-prefix mode (``owned_prefixes``, used by ``wildside app`` for the apps
+  repository): the request owns exactly those paths and folders instead, with
+  no ownership record; ``files_for_base`` renders the files again on each
+  attempt's base tree, so a shared listing survives concurrent publishers.
 * Commit signing follows git configuration: with ``commit.gpgSign`` true the
   commit is made with ``git commit-tree -S`` (which does not read that setting
   itself), using git's own signing set-up.

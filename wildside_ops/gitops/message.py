@@ -17,7 +17,7 @@ def commit_message(request: PublishRequest, plan: Plan) -> str:
     enabled = ", ".join(dict.fromkeys(request.components)) or "none"
     verb = "remove cluster" if request.remove_cluster else "publish"
     lines = [
-        f"wildside: {verb} {request.cluster} ({changed})",
+        request.subject or f"wildside: {verb} {request.cluster} ({changed})",
         "",
         f"Cluster: {request.cluster}",
         f"Components: {enabled}",

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PublishRequest", "PublishResult"]
+__all__ = ["BaseTree", "PublishRequest", "PublishResult"]
+
+
+@dataclass(frozen=True)
+class BaseTree:
+    """The tree one publish attempt builds on, for requests that render from it."""
+
+    paths: frozenset[str]
+    # Reads the text of the given paths (each must be in ``paths``).
+    read: Callable[[Sequence[str]], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,18 @@ class PublishRequest:
     # Remove the cluster instead: its folder, its record, and shared files that
     # no other cluster's record lists or tree applies (``files`` must be empty).
     remove_cluster: bool = False
+    # Apps-repository mode. Non-empty: this publish owns exactly these paths and
+    # folders ('/'-terminated) instead of clusters/<cluster>/, platform/ and
+    # modules/; a path under them that is not in ``files`` is removed, and no
+    # ownership record is kept (the prefixes themselves say who owns what).
+    owned_prefixes: tuple[str, ...] = ()
+    # Called on the base tree of every attempt (so again on the new tip after a
+    # rejected push) to give the files to publish there; replaces ``files``. It
+    # is how a change to one entry of a shared listing survives concurrent
+    # publishers. Exceptions it raises propagate with nothing committed.
+    files_for_base: Callable[[BaseTree], Mapping[str, str]] | None = None
+    # Replaces the commit subject ("wildside: publish <cluster> (...)") when set.
+    subject: str = ""
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ __all__ = [
     "MANAGED_ROOTS",
     "SHARED_ROOTS",
     "is_managed_path",
+    "is_owned_path",
     "path_problem",
     "validate_request",
 ]
@@ -61,7 +62,12 @@ def is_managed_path(cluster: str, path: str) -> bool:
     return segments[0] in SHARED_ROOTS and len(segments) >= 2
 
 
-def _file_problems(cluster: str, paths: Iterable[object]) -> list[str]:
+def is_owned_path(prefixes: Iterable[str], path: str) -> bool:
+    """Whether ``path`` is one of ``prefixes`` or lies in a '/'-terminated one."""
+    return any(path == p or (p.endswith("/") and path.startswith(p)) for p in prefixes)
+
+
+def _file_problems(cluster: str, paths: Iterable[object], owned: tuple[str, ...] = ()) -> list[str]:
     problems: list[str] = []
     valid: set[str] = set()
     for path in paths:
@@ -70,7 +76,13 @@ def _file_problems(cluster: str, paths: Iterable[object]) -> list[str]:
             problems.append(problem)
             continue
         assert isinstance(path, str)  # narrowed by path_problem
-        if not is_managed_path(cluster, path):
+        if owned and not is_owned_path(owned, path):
+            problems.append(
+                f"path {path!r} is outside the paths this publish owns "
+                f"({', '.join(owned)}); render it under one of them"
+            )
+            continue
+        if not owned and not is_managed_path(cluster, path):
             problems.append(
                 f"path {path!r} is outside the folders cluster {cluster!r} may write "
                 f"(clusters/{cluster}/, platform/, modules/); render it under one of them"
@@ -106,6 +118,9 @@ def _setting_problems(request: PublishRequest) -> list[str]:
         value = getattr(request, field)
         if not isinstance(value, str) or not value.strip() or _CONTROL.search(value):
             problems.append(f"{field} is {value!r}; give a non-empty single-line value")
+    for prefix in request.owned_prefixes:
+        if not isinstance(prefix, str) or path_problem(prefix.removesuffix("/")) is not None:
+            problems.append(f"owned_prefixes contains {prefix!r}; give safe relative paths")
     commit = request.source_commit
     if commit is not None and (not isinstance(commit, str) or _CONTROL.search(commit)):
         problems.append(f"source_commit is {commit!r}; give a commit id or None")
@@ -121,7 +136,9 @@ def validate_request(request: PublishRequest) -> None:
             "(lower-case letters, digits and '-', at most 63 characters)"
         )
     else:
-        problems.extend(_file_problems(request.cluster, request.files.keys()))
+        problems.extend(
+            _file_problems(request.cluster, request.files.keys(), tuple(request.owned_prefixes))
+        )
     problems.extend(
         f"files[{path!r}] is {type(text).__name__}, expected the file text"
         for path, text in request.files.items()

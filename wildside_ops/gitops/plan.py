@@ -21,7 +21,7 @@ from wildside_ops.gitops.ownership import (
     record_path,
     render_record,
 )
-from wildside_ops.gitops.paths import is_managed_path
+from wildside_ops.gitops.paths import is_managed_path, is_owned_path
 from wildside_ops.gitops.tree import Texts, applied_by_others, unit_folder
 
 __all__ = ["FILE_MODE", "BlobReader", "Entry", "Plan", "blob_id", "build_plan"]
@@ -189,6 +189,34 @@ def components_changed(
     return tuple(ordered)
 
 
+def _owned_plan(request: PublishRequest, snapshot: Mapping[str, Entry], algorithm: str) -> Plan:
+    """Owned-prefix mode: the prefixes hold exactly ``files``; nothing else is touched."""
+    desired = {path: text.encode("utf-8") for path, text in request.files.items()}
+    ids = {path: blob_id(data, algorithm) for path, data in desired.items()}
+    writes = {
+        path: desired[path]
+        for path in sorted(desired)
+        if (entry := snapshot.get(path)) is None
+        or entry.oid != ids[path]
+        or entry.mode != FILE_MODE
+    }
+    removals = tuple(
+        sorted(
+            path
+            for path in snapshot
+            if path not in desired and is_owned_path(request.owned_prefixes, path)
+        )
+    )
+    return Plan(
+        writes=writes,
+        write_ids={path: ids[path] for path in writes},
+        removals=removals,
+        added=tuple(path for path in writes if path not in snapshot),
+        changed=tuple(path for path in writes if path in snapshot),
+        components_changed=tuple(dict.fromkeys(request.components)),
+    )
+
+
 def build_plan(
     request: PublishRequest,
     snapshot: Mapping[str, Entry],
@@ -200,6 +228,8 @@ def build_plan(
     Raises ``PublishError`` when a shared ``platform/`` file would change
     without consent, or an ownership record is unreadable.
     """
+    if request.owned_prefixes:
+        return _owned_plan(request, snapshot, algorithm)
     cluster = request.cluster
     records = _read_records(snapshot, read_blobs)
     other_owners = others_by_path(records, cluster)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -13,7 +13,7 @@ from wildside_ops.gitops.credentials import auth_environment, split_credentials
 from wildside_ops.gitops.errors import PublishError, redact
 from wildside_ops.gitops.gitrepo import GitRepo, base_environment, check_branch_name
 from wildside_ops.gitops.message import commit_message, unified_diff
-from wildside_ops.gitops.model import PublishRequest, PublishResult
+from wildside_ops.gitops.model import BaseTree, PublishRequest, PublishResult
 from wildside_ops.gitops.ownership import record_path
 from wildside_ops.gitops.paths import validate_request
 from wildside_ops.gitops.plan import BlobReader, Entry, Plan, build_plan
@@ -50,12 +50,31 @@ class _Planned:
     base: str | None
     snapshot: dict[str, Entry]
     plan: Plan
+    # The request as planned: with ``files_for_base``, its files for this base.
+    request: PublishRequest
+
+
+def _for_base(
+    request: PublishRequest, snapshot: dict[str, Entry], read_blobs: BlobReader
+) -> PublishRequest:
+    if request.files_for_base is None:
+        return request
+
+    def read(paths: Sequence[str]) -> dict[str, str]:
+        blobs = read_blobs(snapshot[path].oid for path in paths)
+        return {path: blobs[snapshot[path].oid].decode("utf-8") for path in paths}
+
+    files = request.files_for_base(BaseTree(frozenset(snapshot), read))
+    rebased = replace(request, files=dict(files))
+    validate_request(rebased)
+    return rebased
 
 
 def _plan(repo: GitRepo, request: PublishRequest, base: str | None) -> _Planned:
     snapshot = repo.ls_tree(base)
+    request = _for_base(request, snapshot, repo.read_blobs)
     plan = build_plan(request, snapshot, repo.read_blobs, repo.object_format())
-    return _Planned(base, snapshot, plan)
+    return _Planned(base, snapshot, plan, request)
 
 
 def _log_plan(request: PublishRequest, planned: _Planned, log: Log) -> None:
@@ -91,7 +110,7 @@ def _result(
         added=tuple(sorted(plan.added)),
         changed=tuple(sorted(plan.changed)),
         removed=tuple(sorted(plan.removed)),
-        manifest_count=len(request.files),
+        manifest_count=len(planned.request.files),
         pushed=pushed,
         diff=diff,
     )
@@ -107,7 +126,7 @@ def _build(repo: GitRepo, request: PublishRequest, planned: _Planned) -> str:
         raise PublishError(
             "the planned change produced an identical tree; this is a bug, please report it"
         )
-    return repo.commit_tree(tree, planned.base, commit_message(request, plan))
+    return repo.commit_tree(tree, planned.base, commit_message(planned.request, plan))
 
 
 def _advance(repo: GitRepo, request: PublishRequest, old: str | None, new: str) -> None:
@@ -267,8 +286,9 @@ def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
 
     if remote is None and request.dry_run and not Path(request.workdir).exists():
         # Nothing to read and nothing to create: plan against an empty branch.
+        request = _for_base(request, {}, _no_blobs)
         plan = build_plan(request, {}, _no_blobs)
-        planned = _Planned(None, {}, plan)
+        planned = _Planned(None, {}, plan, request)
         _log_plan(request, planned, safe_log)
         safe_log(f"dry run: {request.workdir} does not exist yet; nothing created")
         return _result(request, _no_blobs, planned)
