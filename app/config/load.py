@@ -91,6 +91,8 @@ OTHER_ENV = (
     "WILDSIDE_ACTION_GITOPS_CHANGES",
     "WILDSIDE_RETRY_BUDGET",
     "WILDSIDE_UPDATE_SNAPSHOTS",
+    "WILDSIDE_NOW",
+    "WILDSIDE_SYNTH_CACHE",
     RECIPIENTS_ENV,
 )
 # A config file larger than this is a mistake (a wrong path), not a configuration.

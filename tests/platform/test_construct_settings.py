@@ -28,6 +28,7 @@ BAD = {
     "rabbitmq": {"replicas": 0},
     "sops": {"age_recipients": ("age1nope",)},
     "observability": {"backup_max_age_hours": 0},
+    "apps": {"max_previews": 0},
 }
 
 

@@ -18,6 +18,7 @@ from wildside_constructs.validation.rules import (
     applied_files,
     flux_folder,
     manifests,
+    reads_this_repository,
     tree_problems,
 )
 from wildside_constructs.validation.tree import VARIABLE, substitute
@@ -108,6 +109,8 @@ def applied_as(union: dict[str, Any], cluster: str) -> dict[str, str]:
     """Each file cluster ``cluster`` applies, as text after its own substitutions."""
     applied: dict[str, str] = {}
     for unit in flux_units(union, cluster):
+        if not reads_this_repository(unit):
+            continue  # applied from another repository (the apps repository)
         folder = flux_folder(unit)
         assert folder is not None
         for file in applied_files(union, folder):

@@ -106,7 +106,10 @@ class Apps(PlatformComponent):
                 name=CERTIFICATE_UNIT,
                 folder=f"{self.folder}/preview-certificate",
                 documents={"certificate.yaml": certificate},
-                depends_on=(ISSUERS_UNIT,),
+                # The Secret lands in traefik's namespace, which traefik's unit creates.
+                depends_on=(ISSUERS_UNIT, TRAEFIK_UNIT)
+                if "traefik" in self.context.enabled
+                else (ISSUERS_UNIT,),
                 variables={"apps_preview_domain": self.preview_domain},
             )
         )

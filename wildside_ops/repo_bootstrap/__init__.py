@@ -9,7 +9,20 @@ completed by the next, and a run with nothing to do makes no API write.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from wildside_ops.repo_bootstrap.model import BootstrapError, BootstrapRequest, Step
-from wildside_ops.repo_bootstrap.run import bootstrap
+
+if TYPE_CHECKING:
+    from wildside_ops.repo_bootstrap.run import bootstrap
 
 __all__ = ["BootstrapError", "BootstrapRequest", "Step", "bootstrap"]
+
+
+def __getattr__(name: str) -> Any:
+    # PyGithub costs a second to import: only a bootstrap that runs pays for it.
+    if name == "bootstrap":
+        from wildside_ops.repo_bootstrap.run import bootstrap
+
+        return bootstrap
+    raise AttributeError(name)
