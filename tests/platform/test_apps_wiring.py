@@ -51,7 +51,11 @@ def test_one_wildcard_certificate_by_dns01_for_every_preview(preview_cluster: An
     certificate = applied(preview_cluster, "apps-preview-certificate", "certificate.yaml")
     assert certificate["spec"]["dnsNames"] == ["*.previews.dev.example.com"]
     assert certificate["spec"]["issuerRef"]["name"] == "letsencrypt-production"
-    assert depends_on(preview_cluster, "apps-preview-certificate") == ["cert-manager-issuers"]
+    # The wildcard Secret lands in traefik's namespace, which traefik's unit creates.
+    assert depends_on(preview_cluster, "apps-preview-certificate") == [
+        "cert-manager-issuers",
+        "traefik",
+    ]
     assert preview_cluster.components["apps"].contract()["wildcard_secret"]
 
 
