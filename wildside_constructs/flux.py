@@ -26,6 +26,27 @@ def namespace(name: str, part_of: str) -> dict[str, Any]:
     }
 
 
+def git_repository(
+    *,
+    name: str,
+    url: str,
+    ref: Mapping[str, str],
+    interval: str,
+    part_of: str,
+    ignore: str = "",
+) -> dict[str, Any]:
+    """A Flux ``GitRepository`` in flux-system (sources other than the bootstrap's own)."""
+    spec: dict[str, Any] = {"interval": interval, "url": url, "ref": dict(ref)}
+    if ignore:
+        spec["ignore"] = ignore
+    return {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "GitRepository",
+        "metadata": {"name": name, "namespace": FLUX_NAMESPACE, "labels": labels(part_of)},
+        "spec": spec,
+    }
+
+
 def helm_repository(source: HelmSource) -> dict[str, Any]:
     spec: dict[str, Any] = {"interval": source.interval, "url": source.url}
     if source.type == "oci":

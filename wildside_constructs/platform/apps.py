@@ -16,7 +16,7 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.model import FLUX_NAMESPACE, ClusterContext, DeployUnit
+from wildside_constructs.model import ClusterContext, DeployUnit
 from wildside_constructs.platform.cert_manager import ISSUERS_UNIT
 from wildside_constructs.platform.cnpg import CLUSTER_UNIT
 from wildside_constructs.platform.component import PlatformComponent
@@ -69,21 +69,14 @@ class Apps(PlatformComponent):
             self._overlay("ephemeral", tuple(after))
 
     def _git_repository(self, apps: AppsSettings) -> dict[str, Any]:
-        return {
-            "apiVersion": "source.toolkit.fluxcd.io/v1",
-            "kind": "GitRepository",
-            "metadata": {
-                "name": self.repository,
-                "namespace": FLUX_NAMESPACE,
-                "labels": flux.labels(self.spec.folder),
-            },
-            "spec": {
-                # Previews should appear within a minute of the commit.
-                "interval": "1m",
-                "url": apps.repository_url,
-                "ref": {"branch": apps.branch},
-            },
-        }
+        return flux.git_repository(
+            name=self.repository,
+            url=apps.repository_url,
+            ref={"branch": apps.branch},
+            # Previews should appear within a minute of the commit.
+            interval="1m",
+            part_of=self.spec.folder,
+        )
 
     def _certificate(self) -> DeployUnit:
         certificate = {

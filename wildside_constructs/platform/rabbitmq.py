@@ -19,7 +19,7 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs import flux
-from wildside_constructs.model import FLUX_NAMESPACE, ClusterContext, DeployUnit
+from wildside_constructs.model import ClusterContext, DeployUnit
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
@@ -71,40 +71,34 @@ _OPERATORS = (
 
 
 def _git_source(name: str, url: str, tag: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "source.toolkit.fluxcd.io/v1",
-        "kind": "GitRepository",
-        "metadata": {"name": name, "namespace": FLUX_NAMESPACE, "labels": flux.labels(PART_OF)},
-        "spec": {
-            "interval": "24h",
-            "url": url,
-            "ref": {"tag": f"v{tag}"},
-            # Only the kustomize tree is needed; skip the sources and docs.
-            "ignore": "/*\n!/config/\n",
-        },
-    }
+    return flux.git_repository(
+        name=name,
+        url=url,
+        ref={"tag": f"v{tag}"},
+        interval="24h",
+        part_of=PART_OF,
+        # Only the kustomize tree is needed; skip the sources and docs.
+        ignore="/*\n!/config/\n",
+    )
 
 
 def _operator_kustomization(
     name: str, tag: str, path: str, image: str, depends_on: tuple[str, ...]
 ) -> dict[str, Any]:
-    return {
-        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-        "kind": "Kustomization",
-        "metadata": {"name": name, "namespace": FLUX_NAMESPACE, "labels": flux.labels(PART_OF)},
-        "spec": {
-            "interval": "1h",
-            "timeout": "5m",
-            "retryInterval": "1m",
-            "path": path,
-            "prune": True,
-            "wait": True,
-            "sourceRef": {"kind": "GitRepository", "name": name},
-            **({"dependsOn": [{"name": dep} for dep in depends_on]} if depends_on else {}),
-            # Upstream's kustomization says ":latest"; the release build sets the tag.
-            "images": [{"name": image, "newTag": tag}],
-        },
-    }
+    # A unit applied from the operator's own repository: no folder here.
+    unit = DeployUnit(
+        name=name,
+        folder=name,
+        documents={},
+        depends_on=depends_on,
+        interval="1h",
+        source=name,
+        path=path,
+    )
+    document = flux.flux_kustomization(unit, path, PART_OF)
+    # Upstream's kustomization says ":latest"; the release build sets the tag.
+    document["spec"]["images"] = [{"name": image, "newTag": tag}]
+    return document
 
 
 def _issuer(name: str, spec: dict[str, Any]) -> dict[str, Any]:

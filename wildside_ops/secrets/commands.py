@@ -183,9 +183,11 @@ def check(context: SecretsContext, log: Log) -> list[str]:
     root = context.layout.root / "platform" / "secrets"
     problems: list[str] = []
     expect = frozenset(context.recipients)
+    count = 0
     for path in sorted(root.rglob("*")) if root.is_dir() else []:
         if path.is_dir() or path.name == "kustomization.yaml":
             continue
+        count += path.suffix == ".yaml"
         relative = path.relative_to(context.layout.root).as_posix()
         if path.suffix not in (".yaml", ".yml"):
             problems.append(
@@ -196,11 +198,6 @@ def check(context: SecretsContext, log: Log) -> list[str]:
         problems += _file_problems(context, path, expect if mine else None)
     for problem in problems:
         log(problem)
-    count = (
-        sum(1 for p in root.rglob("*.yaml") if p.name != "kustomization.yaml")
-        if root.is_dir()
-        else 0
-    )
     if not problems:
         log(f"{count} file(s) under platform/secrets/ checked: all encrypted")
     return problems
