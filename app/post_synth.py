@@ -9,8 +9,10 @@ from pathlib import Path
 from app.config.model import WildsideConfig
 from app.log import say, step
 from app.runtime import PROJECT_ROOT
+from wildside_constructs.promotion import ENVIRONMENTS, is_promoted
 from wildside_constructs.registry import BY_KEY
 from wildside_ops.gitops import PublishRequest, PublishResult, publish
+from wildside_ops.gitops.tree import flux_paths
 
 INFRA_MODULES = PROJECT_ROOT / "infra-modules"
 DEFAULT_GITOPS_DIR = PROJECT_ROOT / ".gitops"
@@ -79,4 +81,34 @@ def publish_tree(
     title = "previewing" if dry_run else "publishing"
     with step(f"{title} {len(files)} files to {request.workdir} ({request.branch})"):
         result = publish(request, log=say)
+    if not dry_run:
+        report_awaiting(config, rendered, request.workdir)
     return result
+
+
+def awaiting_promotion(rendered: dict[str, str], checkout: Path) -> list[str]:
+    """Units whose environment's copy of their folder no promotion has written yet."""
+    waiting: list[str] = []
+    for path, text in sorted(rendered.items()):
+        if not path.startswith("clusters/"):
+            continue
+        for folder in flux_paths(text.encode("utf-8")):
+            if is_promoted(folder) and not (checkout / folder).is_dir():
+                waiting.append(path.rsplit("/", 1)[-1].removesuffix(".yaml"))
+    return waiting
+
+
+def report_awaiting(config: WildsideConfig, rendered: dict[str, str], checkout: Path) -> None:
+    # Not an error: Flux keeps what it applied and retries until the folder appears.
+    waiting = awaiting_promotion(rendered, Path(checkout))
+    if not waiting:
+        return
+    environment = config.cluster.environment
+    previous = ENVIRONMENTS[ENVIRONMENTS.index(environment) - 1]
+    shown = ", ".join(waiting[:8]) + (", ..." if len(waiting) > 8 else "")
+    say(
+        f"{len(waiting)} unit(s) of {environment} cluster {config.cluster.name} await "
+        f"promotion ({shown}): Flux reports their path missing until "
+        f"`wildside promote --from {previous} --to {environment}` copies it "
+        "(docs/promotion.md)"
+    )

@@ -20,6 +20,7 @@ from wildside_constructs.platform.cluster_tree import ClusterTree
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.network import client_problems, created_namespaces, secure
 from wildside_constructs.platform.sources import Sources
+from wildside_constructs.promotion import promoted_view
 from wildside_constructs.registry import BY_KEY
 from wildside_constructs.validation.errors import RenderError
 from wildside_constructs.validation.rules import tree_problems
@@ -77,7 +78,8 @@ class PlatformStack(TerraformStack):
         documents, problems = merge(parts)
         for path in documents:
             problems.extend(managed_path_problems(path, context.name))
-        problems.extend(tree_problems(documents))
+        # Checked as this cluster will apply it: through its environment's copy.
+        problems.extend(tree_problems(promoted_view(documents, context.environment)))
         # Serialised once: the same text is validated, output and published.
         texts = {path: dump(documents[path]) for path in sorted(documents)}
         if settings.schemas is not None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.platform.datastore_helpers import NO_VAULT, applied, depends_on, problems_of, render
-from wildside_constructs.validation.rules import flux_kustomization_problems
+from wildside_constructs.validation.flux_rules import flux_kustomization_problems
 
 RECIPIENT = "age1872xyafd3ejyku9en0375fq2a432pyqmm6pz6e4e640z248zeu3sr99kn9"
 ON = {"components": {"sops": True}, "sops": {"age_recipients": [RECIPIENT]}}

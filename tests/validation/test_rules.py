@@ -13,8 +13,8 @@ from wildside_constructs import flux
 from wildside_constructs.model import DeployUnit, HelmSource
 from wildside_constructs.platform.traefik import Traefik
 from wildside_constructs.validation.errors import RenderError
+from wildside_constructs.validation.flux_rules import flux_kustomization_problems
 from wildside_constructs.validation.rules import (
-    flux_kustomization_problems,
     helm_release_problems,
     kustomization_problems,
     secret_problems,

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import ClusterContext, DeployUnit
+from wildside_constructs.promotion import deployed_folder
 
 
 class ClusterTree(Construct):
@@ -18,7 +19,8 @@ class ClusterTree(Construct):
     the root ``kustomization.yaml`` lists exactly the unit files here. Whether
     every ``dependsOn`` names a rendered unit, without cycles, is checked on the
     rendered documents by ``validation.rules``, so synth and a checkout on disk
-    share one check.
+    share one check. Clusters of a promoted environment apply that
+    environment's copy of ``platform/`` (``promotion.deployed_folder``).
     """
 
     def __init__(
@@ -33,7 +35,9 @@ class ClusterTree(Construct):
         self.folder = f"clusters/{context.name}"
         owned = list(units)
         self.kustomizations: dict[str, dict[str, Any]] = {
-            f"{self.folder}/{unit.name}.yaml": flux.flux_kustomization(unit, unit.folder, part_of)
+            f"{self.folder}/{unit.name}.yaml": flux.flux_kustomization(
+                unit, deployed_folder(unit.folder, context.environment), part_of
+            )
             for part_of, unit in owned
         }
         root = flux.kustomize_file(name.rsplit("/", 1)[1] for name in self.kustomizations)

@@ -9,6 +9,7 @@ from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit, HelmSource
+from wildside_constructs.promotion import deployed_folder
 
 
 class SourceConflictError(ValueError):
@@ -48,7 +49,10 @@ class Sources(Construct):
             name=SOURCES,
             folder=f"clusters/{context.name}/sources",
             documents={},
-            bases=tuple(f"../../../{source.folder}" for source in self.sources),
+            bases=tuple(
+                f"../../../{deployed_folder(source.folder, context.environment)}"
+                for source in self.sources
+            ),
             interval="1h",
         )
 
