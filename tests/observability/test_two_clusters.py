@@ -8,6 +8,7 @@ import pytest
 
 from tests.support import NO_SCHEMAS_REASON, SCHEMAS, example_with, render_platform
 from tests.validation.test_two_clusters import applied_as, flux_units
+from wildside_constructs.promotion import promoted_view
 from wildside_constructs.validation.disk import cluster_schema_problems
 from wildside_constructs.validation.rules import tree_problems
 from wildside_constructs.yamlout import load
@@ -57,7 +58,8 @@ def trees() -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def union(trees: dict[str, dict[str, str]]) -> dict[str, Any]:
     merged = {**trees["prod"], **trees["sandbox"]}
-    return {path: load(text) for path, text in merged.items()}
+    # As the repository is once production has been promoted to.
+    return promoted_view({path: load(text) for path, text in merged.items()}, "production")
 
 
 def test_shared_files_are_byte_identical(trees: dict[str, dict[str, str]]) -> None:

@@ -13,6 +13,7 @@ import yaml
 from app.config.errors import ConfigError
 from tests.support import example_with, render_platform
 from tests.validation.trees import kustomize_build, write_tree
+from wildside_constructs.promotion import shared_path
 from wildside_constructs.validation.tree import substitute
 from wildside_constructs.yamlout import dump, load
 
@@ -62,8 +63,9 @@ def depends_on(stack: Any, unit: str, cluster: str = "dev") -> list[str]:
 
 
 def unit_folder(stack: Any, unit: str, cluster: str = "dev") -> str:
+    """The rendered folder a unit applies (a promoted environment reads its copy)."""
     path: str = unit_spec(stack, unit, cluster)["path"]
-    return path.removeprefix("./")
+    return shared_path(path.removeprefix("./"))
 
 
 def applied(stack: Any, unit: str, name: str, cluster: str = "dev") -> Any:

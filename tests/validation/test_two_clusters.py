@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.support import NO_SCHEMAS_REASON, SCHEMAS, example_with, render_platform
+from wildside_constructs.promotion import shared_path
 from wildside_constructs.validation.disk import cluster_schema_problems
 from wildside_constructs.validation.rules import (
     applied_files,
@@ -106,7 +107,11 @@ def substitutions(document: dict[str, Any]) -> dict[str, str]:
 
 
 def applied_as(union: dict[str, Any], cluster: str) -> dict[str, str]:
-    """Each file cluster ``cluster`` applies, as text after its own substitutions."""
+    """Each file cluster ``cluster`` applies, as text after its own substitutions.
+
+    Keyed by the rendered path: a promoted environment applies the same file
+    from its copy (``union`` must then hold that copy, ``promoted_view``).
+    """
     applied: dict[str, str] = {}
     for unit in flux_units(union, cluster):
         if not reads_this_repository(unit):
@@ -116,7 +121,7 @@ def applied_as(union: dict[str, Any], cluster: str) -> dict[str, str]:
         for file in applied_files(union, folder):
             text = substitute(dump(union[file]), substitutions(unit))
             assert not VARIABLE.search(text), f"{file} left unsubstituted on {cluster}"
-            applied[file] = text
+            applied[shared_path(file)] = text
     return applied
 
 
