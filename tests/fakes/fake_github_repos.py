@@ -5,9 +5,10 @@ Only what ``wildside gitops bootstrap`` calls, answered in the shapes GitHub's
 REST API documents (docs.github.com/rest: repos, repos/contents, deploy-keys,
 branches/branch-protection, meta), with its status codes: 404 for a missing
 repository, file, key, branch or protection ("Branch not protected"), 403 when
-the token may not create repositories in an organisation, 201 on creation and
-204 on deletion. ``writes`` records every non-GET request, so a test can prove a
-re-run wrote nothing.
+the token may not create repositories in an organisation, 403 on ``/user`` for a
+GitHub App installation token (``ghs_…``), 404 on ``/orgs/<user>`` for a user
+account, 201 on creation and 204 on deletion. ``writes`` records every non-GET
+request, so a test can prove a re-run wrote nothing.
 """
 
 from __future__ import annotations
@@ -96,9 +97,12 @@ class FakeGitHub:
     # --- routing ----------------------------------------------------------------------
 
     def _handle(self, method: str, raw: str, headers: dict[str, str], body: bytes) -> Reply:
-        if not headers.get("authorization", "").startswith(("token ", "Bearer ")):
+        authorization = headers.get("authorization", "")
+        if not authorization.startswith(("token ", "Bearer ")):
             return 401, {"message": "Requires authentication"}
         path = urlsplit(raw).path
+        if path == "/user" and authorization.split()[-1].startswith("ghs_"):
+            return 403, {"message": "Resource not accessible by integration"}
         if method != "GET":
             self.writes.append((method, path))
         data = json.loads(body) if body else {}
@@ -114,12 +118,14 @@ class FakeGitHub:
             (r"/meta", self._meta),
             (r"/orgs/([^/]+)", self._org),
             (r"/orgs/([^/]+)/repos", self._create),
+            (r"/user/repos", self._create_for_user),
             (r"/repos/([^/]+)/([^/]+)", self._repo),
             (r"/repos/([^/]+)/([^/]+)/contents/(.+)", self._contents),
             (r"/repos/([^/]+)/([^/]+)/keys", self._keys),
             (r"/repos/([^/]+)/([^/]+)/keys/(\d+)", self._key),
             (r"/repos/([^/]+)/([^/]+)/branches/([^/]+)", self._branch),
             (r"/repos/([^/]+)/([^/]+)/branches/([^/]+)/protection", self._protection),
+            (r"/repos/([^/]+)/([^/]+)/branches/([^/]+)/rename", self._rename),
         ]
 
     def _user(self, method: str, _data: Any) -> Reply:
@@ -129,12 +135,17 @@ class FakeGitHub:
         return 200, {"ssh_keys": list(SSH_KEYS)}
 
     def _org(self, method: str, _data: Any, org: str) -> Reply:
+        if org == self.login:  # a user account, not an organisation
+            return 404, {"message": "Not Found"}
         return 200, {"login": org, "url": f"{self.url}/orgs/{org}"}
 
-    def _create(self, method: str, data: Any, org: str) -> Reply:
+    def _create_for_user(self, method: str, data: Any) -> Reply:
+        return self._create(method, data, self.login, mine=True)
+
+    def _create(self, method: str, data: Any, org: str, *, mine: bool = False) -> Reply:
         if method != "POST":
             return 405, {"message": "Method Not Allowed"}
-        if org not in self.creatable:
+        if org not in self.creatable and not mine:
             return 403, {"message": "Resource not accessible by personal access token"}
         name = data["name"]
         if f"{org}/{name}" in self.repos:
@@ -230,6 +241,13 @@ class FakeGitHub:
             "protected": repo.protection is not None,
             "protection_url": f"{base}/protection",
         }
+
+    def _rename(self, method: str, data: Any, owner: str, name: str, branch: str) -> Reply:
+        repo = self._found(owner, name)
+        if repo is None or method != "POST" or branch != repo.default_branch:
+            return 404, {"message": "Branch not found"}
+        repo.default_branch = data["new_name"]
+        return 201, {"name": data["new_name"], "commit": {"sha": "0" * 40}}
 
     def _protection(self, method: str, data: Any, owner: str, name: str, branch: str) -> Reply:
         repo = self._found(owner, name)

@@ -33,10 +33,10 @@ def vault() -> Iterator[VaultClient]:
             yield client
 
 
-def _github(fake: FakeGitHub) -> Github:
+def _github(fake: FakeGitHub, token: str = "ghp_test") -> Github:  # noqa: S107 - any token suits the fake
     # No pacing against the fake (production keeps PyGithub's write spacing).
     return Github(
-        auth=Auth.Token("ghp_test"),
+        auth=Auth.Token(token),
         base_url=fake.url,
         retry=None,
         seconds_between_requests=0,
@@ -177,6 +177,33 @@ def test_the_private_key_never_reaches_github_or_the_log(
     repo = github_api.repos["wildside/gitops"]
     assert all(body not in text for text in repo.files.values())
     assert all(body not in str(key) for key in repo.keys.values())
+
+
+def test_an_app_installation_token_creates_in_the_organisation(
+    github_api: FakeGitHub, vault: VaultClient
+) -> None:
+    """Installation tokens may not read /user (403): the organisation is asked first."""
+    steps = bootstrap(_github(github_api, "ghs_installation"), vault, REQUEST, print)
+    assert all(step.changed for step in steps)
+    assert github_api.repos["wildside/gitops"].protection is not None
+
+
+def test_a_repository_in_the_tokens_own_account(github_api: FakeGitHub, vault: VaultClient) -> None:
+    _run(github_api, vault, BootstrapRequest(github_api.login, "gitops"))
+    assert ("POST", "/user/repos") in github_api.writes
+    assert github_api.repos[f"{github_api.login}/gitops"].keys
+
+
+def test_a_new_repository_gets_the_requested_default_branch(
+    github_api: FakeGitHub, vault: VaultClient
+) -> None:
+    request = BootstrapRequest("wildside", "gitops", branch="trunk")
+    _run(github_api, vault, request)
+    repo = github_api.repos["wildside/gitops"]
+    assert repo.default_branch == "trunk" and repo.protection is not None
+    before = len(github_api.writes)
+    assert not any(step.changed for step in _run(github_api, vault, request))
+    assert len(github_api.writes) == before
 
 
 @pytest.mark.parametrize(

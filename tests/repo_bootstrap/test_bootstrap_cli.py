@@ -11,6 +11,7 @@ from app.cli import main
 from tests.fakes.fake_github_repos import FakeGitHub
 from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
 from wildside_ops.repo_bootstrap import BootstrapRequest, bootstrap
+from wildside_ops.repo_bootstrap.report import web_url
 from wildside_ops.vault import VaultClient, VaultSettings
 
 
@@ -62,3 +63,44 @@ def test_missing_token_is_bad_input(world: FakeGitHub, monkeypatch: pytest.Monke
 def test_a_refusing_organisation_is_exit_1(world: FakeGitHub) -> None:
     assert main(["gitops", "bootstrap", "--repository", "someone-else/gitops"]) == 1
     assert world.repos == {}
+
+
+def test_a_check_flag_that_is_not_a_boolean_is_bad_input(
+    world: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["gitops", "bootstrap", "--repository", "wildside/gitops", "--check=maybe"])
+    assert caught.value.code == 2
+    assert "--check: expected true or false, not 'maybe'" in capsys.readouterr().err
+    assert world.writes == []
+
+
+def test_a_vault_ca_that_is_not_pem_is_bad_input(
+    world: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["gitops", "bootstrap", "--repository=wildside/gitops", "--vault-ca-certificate=x"]
+    assert main(args) == 2
+    out = capsys.readouterr()
+    assert "vault_ca_certificate is neither PEM" in out.out + out.err
+    assert world.writes == [] and world.repos == {}
+
+
+def test_blank_required_checks_are_bad_input(
+    world: FakeGitHub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["gitops", "bootstrap", "--repository=wildside/gitops", "--required-check= \n"]
+    assert main(args) == 2
+    assert "--required-check: no status check named" in capsys.readouterr().err
+    assert world.writes == []
+
+
+@pytest.mark.parametrize(
+    ("api", "url"),
+    [
+        ("https://api.github.com", "https://github.com/o/n"),
+        ("https://ghe.example.com/api/v3/", "https://ghe.example.com/o/n"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080/o/n"),
+    ],
+)
+def test_the_repository_url_output_is_the_web_address(api: str, url: str) -> None:
+    assert web_url(api, "o/n") == url

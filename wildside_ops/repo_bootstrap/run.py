@@ -57,12 +57,7 @@ def _repository(
         return None, Step("repository", True, f"{request.full_name} does not exist")
     log(f"creating {request.full_name}")
     try:
-        owner: Any
-        if github.get_user().login.lower() == request.owner.lower():
-            owner = github.get_user()
-        else:
-            owner = github.get_organization(request.owner)
-        repo = owner.create_repo(
+        repo = _owner(github, request).create_repo(
             request.name,
             description="Flux GitOps repository (managed by wildside-infra-k8s)",
             private=request.private,
@@ -75,7 +70,35 @@ def _repository(
             f"the token needs permission to create repositories in {request.owner} "
             "(administration: write), or create it by hand and re-run",
         ) from error
+    if repo.default_branch != request.branch:
+        # A new repository starts on the owner's default branch name; Flux follows ours.
+        log(f"renaming {repo.default_branch} to {request.branch}")
+        if not repo.rename_branch(repo.default_branch, request.branch):
+            raise BootstrapError(
+                f"GitHub refused to rename {repo.default_branch} of {request.full_name} to "
+                f"{request.branch}; rename it in the repository's settings and re-run"
+            )
+        repo = github.get_repo(request.full_name)
     return repo, Step("repository", True, "created")
+
+
+def _owner(github: Github, request: BootstrapRequest) -> Any:
+    """Where to create the repository: the organisation, else the token's own account.
+
+    The organisation is asked first: a GitHub App installation token may not read
+    ``/user`` (403), and Apps create repositories only in organisations anyway.
+    """
+    try:
+        return github.get_organization(request.owner)
+    except UnknownObjectException:
+        user = github.get_user()
+        if user.login.lower() != request.owner.lower():
+            raise BootstrapError(
+                f"{request.owner} is neither an organisation nor the token's own account "
+                f"({user.login}); check --repository",
+                exit_code=2,
+            ) from None
+        return user
 
 
 def _seed(repo: Repository, request: BootstrapRequest, log: Log) -> Step:
