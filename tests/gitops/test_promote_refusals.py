@@ -37,9 +37,11 @@ def test_routes_are_refused_with_the_fix(source: str, target: str, expected: str
     assert caught.value.exit_code == 2
 
 
-def test_same_environment_is_refused_even_with_force() -> None:
+def test_same_environment_and_sandbox_as_target_are_refused_even_with_force() -> None:
     with pytest.raises(PromotionError, match="--from staging --to production"):
         check_route("staging", "staging", force=True)
+    with pytest.raises(PromotionError, match="--to sandbox: sandbox runs platform/"):
+        check_route("staging", "sandbox", force=True)
 
 
 def test_skipping_staging_with_force_lands_and_says_so(

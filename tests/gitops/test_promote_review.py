@@ -183,3 +183,23 @@ def test_pull_request_bad_input_exits_2_and_writes_nothing(
     assert expected in capsys.readouterr().err
     assert git.state(Path("/nonexistent"), remote) == before
     assert github.requests == []
+
+
+def test_branch_mode_without_a_remote_makes_a_local_branch(
+    tmp_path: Path,
+    git: Git,
+    make_request: Callable[..., Any],
+    promoter: Callable[..., Any],
+) -> None:
+    from wildside_ops.gitops import publish
+
+    workdir = tmp_path / "local"
+    published = publish(make_request(workdir=workdir, remote=None), log=lambda _line: None)
+
+    outcome = promoter("sandbox", "staging", workdir=workdir, remote=None, review_branch="")
+
+    branch = f"promote/sandbox-to-staging-{published.commit_sha[:12]}"
+    assert git("rev-parse", "main", cwd=workdir) == published.commit_sha
+    assert git("rev-parse", f"{branch}^", cwd=workdir) == published.commit_sha
+    assert git("status", "--porcelain", cwd=workdir) == ""
+    assert outcome.result.commit_sha == git("rev-parse", branch, cwd=workdir)

@@ -158,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _open(request: PromotionRequest, outcome: PromotionResult, pulls: PullRequests) -> None:
+    from wildside_ops.gitops.errors import PublishError
     from wildside_ops.promotion.promote import withdraw
 
     title, _, body = outcome.message.partition("\n")
@@ -165,9 +166,16 @@ def _open(request: PromotionRequest, outcome: PromotionResult, pulls: PullReques
         url = pulls.open(
             head=outcome.review_branch, base=request.branch, title=title, body=body.strip()
         )
-    except PromotionError:
+    except PromotionError as error:
         # Nothing half-made: without its pull request the branch goes too.
-        withdraw(request, outcome.review_branch, outcome.result.commit_sha)
+        try:
+            withdraw(request, outcome.review_branch, outcome.result.commit_sha)
+        except PublishError as failed:
+            raise PromotionError(
+                f"{error}\nthe branch {outcome.review_branch} stays on the remote, since "
+                f"deleting it failed too; delete it by hand:\n{failed}",
+                exit_code=1,
+            ) from failed
         say(f"deleted branch {outcome.review_branch} again, since its pull request failed")
         raise
     say(f"opened pull request {url}")

@@ -62,6 +62,14 @@ def check_route(source: str, target: str, *, force: bool = False) -> Route:
             f"--from and --to are both {source!r}; a promotion copies one environment's "
             f"platform into another: {_next_step(source)}"
         )
+    if target == ENVIRONMENTS[0]:
+        # platform/ is whatever the clusters' publishes render; a copy put there
+        # would be rewritten by the next one (or refused as a shared change).
+        raise PromotionError(
+            f"--to {target}: {target} runs platform/, which every publish writes, so "
+            "nothing is promoted into it; to undo a change there, `git revert` the "
+            "publish commit or publish from an earlier revision of the project"
+        )
     step = ENVIRONMENTS.index(target) - ENVIRONMENTS.index(source)
     if step == 1:
         return Route(source, target)
