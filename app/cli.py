@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_secrets_parser(commands)
     _gitops_command(commands)
+    from wildside_ops.promotion.cli import add_parser as add_promote_parser
+
+    add_promote_parser(commands)
     from wildside_ops.vault.bootstrap import add_parser as add_vault_parser
 
     add_vault_parser(commands)
@@ -347,6 +350,12 @@ def _gitops(args: argparse.Namespace) -> int:
     return run_bootstrap(args)
 
 
+def _promote(args: argparse.Namespace) -> int:
+    from wildside_ops.promotion.cli import run
+
+    return run(args)
+
+
 def _vault(args: argparse.Namespace) -> int:
     from wildside_ops.vault.bootstrap import run
 
@@ -381,6 +390,7 @@ RUNNERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "action": _action,
     "secrets": _secrets,
     "gitops": _gitops,
+    "promote": _promote,
     "vault": _vault,
     "outdated": _outdated,
     "review-summary": _review,

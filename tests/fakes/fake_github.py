@@ -1,5 +1,7 @@
 """A fake GitHub REST API on loopback: pull requests, issue comments, deployments.
 
+Pull requests can also be opened (POST .../pulls), for ``wildside promote``.
+
 Only the endpoints the preview feedback uses, answering the JSON fields
 PyGithub reads, with ``url`` fields that point back at this server (PyGithub
 follows them for later calls, as with the real API).
@@ -26,6 +28,10 @@ class FakeGitHub:
     pulls: dict[int, dict[str, Any]] = field(default_factory=dict)
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     deployments: list[dict[str, Any]] = field(default_factory=list)
+    # Pull requests opened through the API (``wildside promote --pull-request``).
+    opened: list[dict[str, Any]] = field(default_factory=list)
+    # Set to an HTTP status to refuse opening pull requests only.
+    deny_pulls: int = 0
     statuses: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     # Set to an HTTP status to refuse every request (403: a token without rights).
@@ -92,6 +98,8 @@ class FakeGitHub:
         split = urlsplit(path)
         parts = split.path.strip("/").split("/")[3:]  # after repos/<owner>/<name>
         query = parse_qs(split.query)
+        if parts in ([], ["pulls"]):
+            return self._repository_route(method, parts, data)
         match (method, parts):
             case ("GET", ["pulls", number]) if int(number) in self.pulls:
                 return 200, self._pull_json(int(number))
@@ -126,6 +134,28 @@ class FakeGitHub:
                 self.statuses.setdefault(int(ident), []).append(status)
                 return 201, {**status, "url": f"{self.url}/statuses/{status['id']}"}
         return 404, {"message": "Not Found"}
+
+    def _repository_route(
+        self, method: str, parts: list[str], data: dict[str, Any]
+    ) -> tuple[int, Any]:
+        """The repository itself, and opening a pull request (``wildside promote``)."""
+        if method == "GET" and not parts:
+            name = REPO.split("/")[1]
+            return 200, {"full_name": REPO, "name": name, "url": f"{self.url}/repos/{REPO}"}
+        if method != "POST" or not parts:
+            return 404, {"message": "Not Found"}
+        if self.deny_pulls:
+            return self.deny_pulls, {"message": "Resource not accessible by integration"}
+        number = self._next()
+        self.opened.append({"number": number, **data})
+        return 201, {
+            "number": number,
+            "url": f"{self.url}/repos/{REPO}/pulls/{number}",
+            "html_url": f"https://github.example/{REPO}/pull/{number}",
+            "state": "open",
+            "title": data.get("title"),
+            "body": data.get("body"),
+        }
 
     def latest_status(self, environment: str) -> dict[str, Any]:
         found = [d for d in self.deployments if d["environment"] == environment]

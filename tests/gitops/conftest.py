@@ -179,3 +179,42 @@ def make_request(
 @pytest.fixture
 def logs() -> list[str]:
     return []
+
+
+# --- promotion (wildside promote) -----------------------------------------------------
+
+
+def _quiet(_line: str) -> None:
+    """Swallow progress lines."""
+
+
+@pytest.fixture
+def sandbox(make_request: Callable[..., PublishRequest]) -> Callable[..., str]:
+    """``sandbox(**overrides)``: publish cluster dev as sandbox gets it; the commit id."""
+
+    def run(**overrides: Any) -> str:
+        return publisher.publish(make_request(**overrides), log=_quiet).commit_sha
+
+    return run
+
+
+@pytest.fixture
+def promoter(tmp_path: Path, remote: Path) -> Callable[..., Any]:
+    """``promoter(source, target, force=False, **overrides)``: one promotion, by the API.
+
+    Runs in the workdir ``tmp_path/operator`` unless ``workdir`` is given.
+    """
+    from wildside_ops.promotion.promote import PromotionRequest, promote
+    from wildside_ops.promotion.rules import check_route
+
+    def run(source: str, target: str, *, force: bool = False, **overrides: Any) -> Any:
+        log = overrides.pop("log", _quiet)
+        values: dict[str, Any] = {
+            "route": check_route(source, target, force=force),
+            "workdir": tmp_path / "operator",
+            "remote": str(remote),
+        }
+        values.update(overrides)
+        return promote(PromotionRequest(**values), log=log)
+
+    return run

@@ -28,6 +28,10 @@ Rules, in brief:
   repository): the request owns exactly those paths and folders instead, with
   no ownership record; ``files_for_base`` renders the files again on each
   attempt's base tree, so a shared listing survives concurrent publishers.
+  That base tree carries its commit and each path's last change (provenance),
+  ``message`` may write the commit message from the plan, and
+  ``review_branch`` puts the commit on a new branch for review instead of the
+  published one (``wildside promote`` uses all three).
 * Commit signing follows git configuration: with ``commit.gpgSign`` true the
   commit is made with ``git commit-tree -S`` (which does not read that setting
   itself), using git's own signing set-up.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PublishError", "redact"]
+__all__ = ["InterruptedPublishError", "PublishError", "redact"]
 
 # ``scheme://user:password@host`` or ``scheme://token@host``: everything between
 # the scheme and the ``@`` may be a credential, so it is dropped wholesale.
@@ -25,3 +25,7 @@ class PublishError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(redact(message))
+
+
+class InterruptedPublishError(PublishError):
+    """A killed publisher left the workdir half updated, and repair was not wanted."""

@@ -5,8 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["BaseTree", "PublishRequest", "PublishResult"]
+if TYPE_CHECKING:
+    from wildside_ops.gitops.plan import Plan
+
+__all__ = ["BaseTree", "Commit", "PublishRequest", "PublishResult"]
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One commit of the base branch's history: its id and full message."""
+
+    sha: str
+    message: str
+
+
+def _no_history(_path: str) -> Commit | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -16,6 +32,11 @@ class BaseTree:
     paths: frozenset[str]
     # Reads the text of the given paths (each must be in ``paths``).
     read: Callable[[Sequence[str]], dict[str, str]]
+    # The commit the tree belongs to; None for an empty branch.
+    commit: str | None = None
+    # The newest commit, up to ``commit``, that changed the given path or folder
+    # (provenance: a promotion names the commit its source was last changed by).
+    last_change: Callable[[str], Commit | None] = _no_history
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,13 @@ class PublishRequest:
     files_for_base: Callable[[BaseTree], Mapping[str, str]] | None = None
     # Replaces the commit subject ("wildside: publish <cluster> (...)") when set.
     subject: str = ""
+    # Replaces the whole commit message when set: called with each attempt's
+    # plan, after ``files_for_base`` has run on that attempt's base tree.
+    message: Callable[[Plan], str] | None = None
+    # Review mode. Non-empty: build on ``branch``'s tip as usual, but put the
+    # commit on this new branch (which must not exist yet) instead, leaving
+    # ``branch``, the local branch and the working tree where they were.
+    review_branch: str = ""
 
 
 @dataclass(frozen=True)

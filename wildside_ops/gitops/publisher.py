@@ -13,14 +13,14 @@ from wildside_ops.gitops.credentials import auth_environment, split_credentials
 from wildside_ops.gitops.errors import PublishError, redact
 from wildside_ops.gitops.gitrepo import GitRepo, base_environment, check_branch_name
 from wildside_ops.gitops.message import commit_message, unified_diff
-from wildside_ops.gitops.model import BaseTree, PublishRequest, PublishResult
+from wildside_ops.gitops.model import BaseTree, Commit, PublishRequest, PublishResult
 from wildside_ops.gitops.ownership import record_path
 from wildside_ops.gitops.paths import validate_request
 from wildside_ops.gitops.plan import BlobReader, Entry, Plan, build_plan
 from wildside_ops.gitops.recovery import journal
 from wildside_ops.gitops.workdir import normalise_remote, open_workdir
 
-__all__ = ["publish"]
+__all__ = ["git_environment", "publish"]
 
 Log = Callable[[str], None]
 
@@ -54,8 +54,24 @@ class _Planned:
     request: PublishRequest
 
 
+def _history(repo: GitRepo, base: str | None) -> Callable[[str], Commit | None]:
+    def last_change(path: str) -> Commit | None:
+        if base is None:
+            return None
+        what = f"reading the history of {path}"
+        found = repo.text("log", "-1", "--format=%H%x00%B", base, "--", path, what=what)
+        sha, _, message = found.partition("\0")
+        return Commit(sha, message.strip() + "\n") if sha else None
+
+    return last_change
+
+
 def _for_base(
-    request: PublishRequest, snapshot: dict[str, Entry], read_blobs: BlobReader
+    request: PublishRequest,
+    snapshot: dict[str, Entry],
+    read_blobs: BlobReader,
+    base: str | None = None,
+    history: Callable[[str], Commit | None] | None = None,
 ) -> PublishRequest:
     if request.files_for_base is None:
         return request
@@ -64,7 +80,10 @@ def _for_base(
         blobs = read_blobs(snapshot[path].oid for path in paths)
         return {path: blobs[snapshot[path].oid].decode("utf-8") for path in paths}
 
-    files = request.files_for_base(BaseTree(frozenset(snapshot), read))
+    tree = BaseTree(frozenset(snapshot), read, base)
+    if history is not None:
+        tree = replace(tree, last_change=history)
+    files = request.files_for_base(tree)
     rebased = replace(request, files=dict(files))
     validate_request(rebased)
     return rebased
@@ -72,7 +91,7 @@ def _for_base(
 
 def _plan(repo: GitRepo, request: PublishRequest, base: str | None) -> _Planned:
     snapshot = repo.ls_tree(base)
-    request = _for_base(request, snapshot, repo.read_blobs)
+    request = _for_base(request, snapshot, repo.read_blobs, base, _history(repo, base))
     plan = build_plan(request, snapshot, repo.read_blobs, repo.object_format())
     return _Planned(base, snapshot, plan, request)
 
@@ -126,7 +145,8 @@ def _build(repo: GitRepo, request: PublishRequest, planned: _Planned) -> str:
         raise PublishError(
             "the planned change produced an identical tree; this is a bug, please report it"
         )
-    return repo.commit_tree(tree, planned.base, commit_message(planned.request, plan))
+    message = request.message(plan) if request.message else commit_message(planned.request, plan)
+    return repo.commit_tree(tree, planned.base, message)
 
 
 def _advance(repo: GitRepo, request: PublishRequest, old: str | None, new: str) -> None:
@@ -160,6 +180,10 @@ def _publish_local(repo: GitRepo, request: PublishRequest, log: Log) -> PublishR
         log("dry run: nothing committed")
         return _result(request, repo.read_blobs, planned)
     commit = _build(repo, request, planned)
+    if request.review_branch:
+        _create_review_branch(repo, request, commit)
+        log(f"committed {commit[:12]} on new branch {request.review_branch}")
+        return _result(request, repo.read_blobs, planned, commit)
     repo.check_checkout(local, commit)
     _advance(repo, request, local, commit)
     log(f"committed {commit[:12]} on {request.branch}")
@@ -223,6 +247,28 @@ def _give_up(request: PublishRequest, attempts: int, started: float, rejection: 
     )
 
 
+def _review_exists(request: PublishRequest, detail: str) -> PublishError:
+    return PublishError(
+        f"branch {request.review_branch} already exists, so the commit was not put on it "
+        f"and {request.branch} is untouched; merge or delete that branch, or give another "
+        f"name (CLI: --branch NAME){detail}"
+    )
+
+
+def _create_review_branch(repo: GitRepo, request: PublishRequest, commit: str) -> None:
+    ref = f"refs/heads/{request.review_branch}"
+    if repo.resolve(ref) is not None:
+        raise _review_exists(request, "")
+    repo.update_ref(ref, commit, None, f"wildside: {request.subject or 'review'}")
+
+
+def _push_review_branch(repo: GitRepo, request: PublishRequest, commit: str) -> None:
+    """Create the review branch on the remote; never move one that exists."""
+    outcome = repo.push(commit, request.review_branch, None)
+    if not outcome.landed:
+        raise _review_exists(request, f":\n{outcome.output}")
+
+
 def _publish_remote(repo: GitRepo, request: PublishRequest, log: Log) -> PublishResult:
     branch = request.branch
     local = repo.resolve(f"refs/heads/{branch}")
@@ -248,6 +294,11 @@ def _publish_remote(repo: GitRepo, request: PublishRequest, log: Log) -> Publish
             log("dry run: nothing committed or pushed")
             return _result(request, repo.read_blobs, planned)
         commit = _build(repo, request, planned)
+        if request.review_branch:
+            _push_review_branch(repo, request, commit)
+            log(f"pushed {commit[:12]} to new branch {request.review_branch}; {branch} untouched")
+            _catch_up(repo, request, local, tip, log)  # the workdir follows origin/<branch>
+            return _result(request, repo.read_blobs, planned, commit, pushed=True)
         repo.check_checkout(local, commit)
         outcome = repo.push(commit, branch, tip)
         if outcome.landed:
@@ -270,16 +321,29 @@ def _publish_remote(repo: GitRepo, request: PublishRequest, log: Log) -> Publish
         _sleep(delay)
 
 
-def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
-    """Publish ``request.files`` for one cluster; see the package docstring for the rules."""
-    validate_request(request)
+def git_environment(request: PublishRequest) -> tuple[dict[str, str], str | None]:
+    """The environment for git (identity, credentials) and the remote without them."""
     env = base_environment(request.author_name, request.author_email)
-    check_branch_name(request.branch, env)
     remote = normalise_remote(request.remote) if request.remote is not None else None
     if remote is not None:
         remote, credential = split_credentials(remote)
         if credential is not None:
             env.update(auth_environment(remote, credential, env))
+    return env, remote
+
+
+def publish(request: PublishRequest, *, log: Log = print) -> PublishResult:
+    """Publish ``request.files`` for one cluster; see the package docstring for the rules."""
+    validate_request(request)
+    env, remote = git_environment(request)
+    check_branch_name(request.branch, env)
+    if request.review_branch:
+        check_branch_name(request.review_branch, env)
+        if request.review_branch == request.branch:
+            raise PublishError(
+                f"review_branch {request.review_branch!r} is the branch being published "
+                "to; give a new branch name for review"
+            )
 
     def safe_log(line: str) -> None:
         log(redact(line))

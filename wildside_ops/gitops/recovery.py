@@ -21,7 +21,7 @@ from pathlib import Path
 
 from wildside_ops.gitops.gitrepo import GitRepo
 
-__all__ = ["JOURNAL_NAME", "RUNNING_NAME", "journal", "recover", "running"]
+__all__ = ["JOURNAL_NAME", "RUNNING_NAME", "interrupted", "journal", "recover", "running"]
 
 JOURNAL_NAME = "wildside-publish.journal"
 RUNNING_NAME = "wildside-publish.running"
@@ -76,6 +76,11 @@ def _restore(repo: GitRepo, paths: list[str], target: str | None) -> None:
         )  # fmt: skip
         for path in drop:
             (repo.workdir / path).unlink(missing_ok=True)
+
+
+def interrupted(git_dir: Path) -> bool:
+    """Whether a publisher was killed here (call with the workdir's lock held)."""
+    return (git_dir / RUNNING_NAME).exists() or (git_dir / JOURNAL_NAME).exists()
 
 
 def recover(repo: GitRepo, git_dir: Path, log: Callable[[str], None]) -> None:

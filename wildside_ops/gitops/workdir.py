@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from wildside_ops.gitops.credentials import split_credentials
-from wildside_ops.gitops.errors import PublishError, redact
+from wildside_ops.gitops.errors import InterruptedPublishError, PublishError, redact
 from wildside_ops.gitops.gitrepo import GitRepo, run_git
-from wildside_ops.gitops.recovery import recover, running
+from wildside_ops.gitops.recovery import interrupted, recover, running
 
 __all__ = ["LOCK_NAME", "normalise_remote", "open_workdir"]
 
@@ -150,17 +150,27 @@ def open_workdir(
     remote: str | None,
     env: Mapping[str, str],
     log: Callable[[str], None],
+    *,
+    repair: bool = True,
 ) -> Iterator[GitRepo]:
     """Yield the repository in ``workdir``, locked against other publishers.
 
     A missing workdir is initialised (and, with a remote, given ``origin``);
-    the clone itself is completed by the publisher's first fetch.
+    the clone itself is completed by the publisher's first fetch. What a killed
+    publisher left is repaired first, or, with ``repair=False``, refused with
+    ``InterruptedPublishError`` (a promotion must not start from a half-moved tree).
     """
     workdir = Path(workdir).expanduser().absolute()
     git_dir = _git_dir(workdir, env)
     repo = GitRepo(workdir, env)
     with _locked(git_dir, workdir, log):
         fresh = not (git_dir / "HEAD").exists()
+        if not fresh and not repair and interrupted(git_dir):
+            raise InterruptedPublishError(
+                f"a publish in {workdir} was interrupted and its working tree may be half "
+                "updated; the next `wildside render` (or synth) there repairs it, or use a "
+                "fresh workdir"
+            )
         if not fresh:
             recover(repo, git_dir, log)
         with running(git_dir):
