@@ -22,7 +22,7 @@ from wildside_ops.gitops.ownership import (
     render_record,
 )
 from wildside_ops.gitops.paths import is_managed_path, is_owned_path
-from wildside_ops.gitops.tree import Texts, applied_by_others, unit_folder
+from wildside_ops.gitops.tree import Texts, applied_by_others, part_of, unit_folder
 
 __all__ = ["FILE_MODE", "BlobReader", "Entry", "Plan", "blob_id", "build_plan"]
 
@@ -158,9 +158,12 @@ def _component_of(cluster: str, path: str, unit_texts: Mapping[str, bytes]) -> s
     if parts[:2] != ["clusters", cluster] or len(parts) < 3:
         return None
     if len(parts) > 3:
-        return parts[2]  # e.g. clusters/<cluster>/sources/kustomization.yaml
-    # A cluster's unit file names its component through the folder it applies.
-    return unit_folder(unit_texts.get(path, b""))
+        # A cluster-level folder (clusters/<cluster>/sources/): its unit file says whose.
+        unit = unit_texts.get(f"clusters/{cluster}/{parts[2]}.yaml", b"")
+        return part_of(unit) or parts[2]
+    # A cluster's unit file names its component: its label, else the folder it applies.
+    data = unit_texts.get(path, b"")
+    return part_of(data) or unit_folder(data)
 
 
 def components_changed(

@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
-__all__ = ["applied_by_others", "flux_paths", "unit_folder"]
+from wildside_constructs.promotion import shared_path
+
+__all__ = ["applied_by_others", "flux_paths", "part_of", "unit_folder"]
 
 _FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"
 _KUSTOMIZATION = "kustomization.yaml"
@@ -108,10 +110,35 @@ def applied_by_others(cluster: str, paths: Iterable[str], texts: Texts) -> set[s
     return _expand(roots, every, texts)
 
 
+def part_of(data: bytes) -> str | None:
+    """The component a cluster's unit file says it belongs to (its part-of label)."""
+    for document in _documents(data):
+        metadata = document.get("metadata") if isinstance(document, dict) else None
+        labels = metadata.get("labels") if isinstance(metadata, dict) else None
+        name = labels.get("app.kubernetes.io/part-of") if isinstance(labels, dict) else None
+        if isinstance(name, str) and name:
+            return name
+    return None
+
+
+def _own_source(document: dict[str, Any]) -> bool:
+    """Whether a Flux Kustomization reads this repository (the bootstrap's source)."""
+    spec = document.get("spec")
+    ref = spec.get("sourceRef") if isinstance(spec, dict) else None
+    return not isinstance(ref, dict) or ref.get("name") in (None, "flux-system")
+
+
 def unit_folder(data: bytes) -> str | None:
-    """The ``platform/<folder>`` a cluster's unit file applies, if any."""
-    for path in flux_paths(data):
-        parts = path.split("/")
-        if len(parts) >= 2 and parts[0] in ("platform", "modules"):
-            return parts[1]
+    """The ``platform/<folder>`` a cluster's unit file applies, if any.
+
+    A promoted environment's copy names the same folder; a unit applied from
+    another repository (the apps or an operator's) names none here.
+    """
+    for document in _documents(data):
+        if not isinstance(document, dict) or not _own_source(document):
+            continue
+        for path in flux_paths(yaml.safe_dump(document).encode("utf-8")):
+            parts = shared_path(path).split("/")
+            if len(parts) >= 2 and parts[0] in ("platform", "modules"):
+                return parts[1]
     return None

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from wildside_constructs.promotion import UNPROMOTED, shared_path
 from wildside_ops.gitops.gitrepo import GitRepo
 from wildside_ops.gitops.model import BaseTree, PublishRequest, PublishResult
 from wildside_ops.gitops.plan import Plan
@@ -69,7 +70,12 @@ class _Planner:
 
     def _read(self, tree: BaseTree, root: str) -> dict[str, str]:
         prefix = f"{root}/"
-        paths = sorted(path for path in tree.paths if path.startswith(prefix))
+        # A cluster's own encrypted Secrets stay where `wildside secrets` wrote them.
+        paths = sorted(
+            path
+            for path in tree.paths
+            if path.startswith(prefix) and not shared_path(path).startswith(UNPROMOTED)
+        )
         try:
             texts = tree.read(paths) if paths else {}
         except UnicodeDecodeError as error:
