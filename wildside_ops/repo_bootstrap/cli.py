@@ -45,7 +45,12 @@ def add_bootstrap_parser(gitops: Any) -> None:
         help="a status check pull requests must pass (repeatable; default: validate)",
     )
     parser.add_argument("--public", action="store_true", help="create the repository public")
-    parser.add_argument("--vault-path", metavar="PATH", help="KV path of the deploy key")
+    parser.add_argument(
+        "--vault-path",
+        metavar="PATH",
+        help="KV path of the deploy key (default: gitops.deploy_key_vault_path, else "
+        "wildside/gitops/OWNER/NAME/deploy-key)",
+    )
     parser.add_argument(
         "--check", action="store_true", help="report drift (exit 2) and change nothing"
     )
@@ -62,7 +67,7 @@ def _request(args: argparse.Namespace) -> BootstrapRequest:
         branch=config.gitops.branch,
         private=not args.public,
         required_checks=tuple(args.required_check or ("validate",)),
-        vault_path=args.vault_path or "",
+        vault_path=args.vault_path or config.gitops.deploy_key_vault_path,
         check_only=args.check,
     )
 

@@ -53,7 +53,9 @@ class BootstrapRequest:
 
     @property
     def key_vault_path(self) -> str:
-        return self.vault_path or f"wildside/gitops/{self.owner}/{self.name}/deploy-key"
+        from wildside_ops.repo_bootstrap.deploy_key import vault_path
+
+        return self.vault_path or vault_path(self.owner, self.name)
 
 
 def parse_repository(text: str) -> tuple[str, str]:

@@ -9,15 +9,20 @@ from urllib.parse import urlsplit
 from github import Github, GithubException, UnknownObjectException
 from github.Repository import Repository
 
-from wildside_ops.repo_bootstrap.deploy_key import generate, public_of, same_key
+from wildside_ops.repo_bootstrap.deploy_key import (
+    IDENTITY,
+    IDENTITY_PUB,
+    KNOWN_HOSTS,
+    generate,
+    public_of,
+    same_key,
+)
 from wildside_ops.repo_bootstrap.model import BootstrapError, BootstrapRequest, Step
 from wildside_ops.repo_bootstrap.seed import seed_files
 
 __all__ = ["KeyStore", "bootstrap"]
 
 Log = Callable[[str], None]
-# Flux's SSH auth Secret keys (source-controller's documented layout).
-IDENTITY, IDENTITY_PUB, KNOWN_HOSTS = "identity", "identity.pub", "known_hosts"
 
 
 class KeyStore(Protocol):
