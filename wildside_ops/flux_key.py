@@ -119,11 +119,15 @@ def engine_variables(
     path = key_path(config)
     try:
         settings = VaultSettings.from_env(environ)
-    except VaultConfigError as error:
+    except VaultConfigError:
+        missing = [
+            n for n in ("VAULT_ADDR", "VAULT_ROLE_ID", "VAULT_SECRET_ID") if not environ.get(n)
+        ]
         raise DeployKeyError(
-            f'gitops.auth = "ssh" reads Flux\'s deploy key from Vault ({path}), but {error}. '
-            f"Export VAULT_ADDR, VAULT_ROLE_ID and VAULT_SECRET_ID, or give the key itself "
-            f'in {SSH_KEY_ENV}, or use gitops.auth = "https"'
+            f'gitops.auth = "ssh": Flux\'s deploy key is read from Vault at {path}, but '
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. Export "
+            "VAULT_ADDR, VAULT_ROLE_ID and VAULT_SECRET_ID (an AppRole that may read that "
+            f'path), or give the key itself in {SSH_KEY_ENV}, or use gitops.auth = "https"'
         ) from None
     with VaultClient.login(settings) as vault:
         private, version = read_key(vault, path)
