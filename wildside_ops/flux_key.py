@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from app.config.model import WildsideConfig
 from wildside_constructs.cluster.git_ssh import SSH_KEY_VARIABLE, SSH_KEY_VERSION_VARIABLE
 from wildside_ops.vault import masking
+
+if TYPE_CHECKING:
+    from wildside_ops.vault import VaultClient
 
 __all__ = [
     "SSH_KEY_ENV",
@@ -42,22 +45,6 @@ class DeployKeyError(Exception):
         self.exit_code = exit_code
 
 
-class _Secret(Protocol):
-    data: dict[str, object]
-    version: int
-
-
-class KeyReader(Protocol):
-    """What reading the key needs of Vault (the VaultClient fits)."""
-
-    @property
-    def kv_mount(self) -> str: ...
-
-    def read_kv_optional(self, path: str, *, mount: str | None = None) -> _Secret | None: ...
-
-    def remember_secret(self, value: str) -> None: ...
-
-
 def needs_key(config: WildsideConfig) -> bool:
     return config.flux.bootstrap and config.gitops.auth == "ssh"
 
@@ -73,7 +60,7 @@ def key_path(config: WildsideConfig) -> str:
     return path
 
 
-def read_key(vault: KeyReader, path: str) -> tuple[str, int]:
+def read_key(vault: VaultClient, path: str) -> tuple[str, int]:
     """(private key, KV version); masked first when running under GitHub Actions."""
     from wildside_ops.repo_bootstrap.deploy_key import IDENTITY
 

@@ -54,6 +54,11 @@ def add_bootstrap_parser(gitops: Any) -> None:
     parser.add_argument(
         "--check", action="store_true", help="report drift (exit 2) and change nothing"
     )
+    parser.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="replace the deploy key (Vault and GitHub); then deploy so Flux gets it",
+    )
 
 
 def _request(args: argparse.Namespace) -> BootstrapRequest:
@@ -69,6 +74,7 @@ def _request(args: argparse.Namespace) -> BootstrapRequest:
         required_checks=tuple(args.required_check or ("validate",)),
         vault_path=args.vault_path or config.gitops.deploy_key_vault_path,
         check_only=args.check,
+        rotate_key=args.rotate_key,
     )
 
 

@@ -45,6 +45,9 @@ class BootstrapRequest:
     vault_path: str = ""
     key_title: str = "flux (wildside, read-only)"
     check_only: bool = False
+    # Replace the deploy key even though Vault holds one (a new KV version, so
+    # the next deploy re-sends it to Flux).
+    rotate_key: bool = False
     extra_files: dict[str, str] = field(default_factory=dict)
 
     @property

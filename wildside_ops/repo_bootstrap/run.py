@@ -158,14 +158,21 @@ def _deploy_key(
     _refuse_writable(attached, public, request)
     changes: list[str] = []
     known_hosts = _known_hosts(github)
-    if not private and not request.check_only:
+    rotate = request.rotate_key and bool(private)
+    if (rotate or not private) and not request.check_only:
         fresh = generate(request.key_title)
         vault.remember_secret(fresh.private)
         private, public = fresh.private, fresh.public
     wanted = {IDENTITY: private, IDENTITY_PUB: public, KNOWN_HOSTS: known_hosts}
-    if any(data.get(key) != value for key, value in wanted.items()) or not private:
+    if any(data.get(key) != value for key, value in wanted.items()) or not private or rotate:
         had_key = bool(data.get(IDENTITY))
-        changes.append("refreshed it in Vault" if had_key else "generated it into Vault")
+        changes.append(
+            "rotated it in Vault"
+            if rotate
+            else "refreshed it in Vault"
+            if had_key
+            else "generated it into Vault"
+        )
         if not request.check_only:
             # Vault first: a crash before GitHub accepts the key leaves a stored
             # key the next run attaches, never an attached key nobody holds.
