@@ -87,7 +87,9 @@ run in <outdir>/stacks/cluster-stack with TF_IN_AUTOMATION=1.
 credentials come from the environment only, never from files or the JSON:
 DIGITALOCEAN_TOKEN (DIGITALOCEAN_ACCESS_TOKEN for doctl), AWS_ACCESS_KEY_ID and
 AWS_SECRET_ACCESS_KEY (Spaces state), TF_VAR_flux_git_token (private GitOps
-repository), TF_VAR_state_passphrase (state encryption).
+repository), TF_VAR_state_passphrase (state encryption). With gitops.auth = "ssh"
+Flux's deploy key is read from Vault (VAULT_ADDR, VAULT_ROLE_ID, VAULT_SECRET_ID)
+unless TF_VAR_flux_git_ssh_key holds it.
 """
 
 _ACTION_EPILOG = """\

@@ -81,6 +81,7 @@ def cluster_stack_settings(
 
     cluster, flux = config.cluster, config.flux
     vpc = cluster.vpc
+    flux_url, known_hosts = flux_source(config)
     return ClusterStackSettings(
         cluster=doks_settings(config),
         vpc=DoksVpcSettings(
@@ -93,15 +94,31 @@ def cluster_stack_settings(
         else None,
         state=stack_state(config, environ),
         flux=ClusterFluxSettings(
-            repository_url=config.gitops.repository_url,
+            repository_url=flux_url,
             branch=config.gitops.branch,
             kube_auth=flux.kube_auth,
             revision=flux.revision,
             image_digest=flux.cli_digest,
+            auth=config.gitops.auth,
+            known_hosts=known_hosts,
         )
         if flux.bootstrap
         else None,
     )
+
+
+def flux_source(config: WildsideConfig) -> tuple[str, str]:
+    """The URL Flux clones and, over SSH, the known_hosts lines it trusts."""
+    from wildside_constructs.cluster.git_ssh import bundled_known_hosts, ssh_target
+
+    gitops = config.gitops
+    if gitops.auth != "ssh":
+        return gitops.repository_url, ""
+    target = ssh_target(gitops.repository_url)
+    if target is None:  # validation refuses this first; never synthesise a guess
+        raise ValueError(f"gitops.repository_url {gitops.repository_url!r} has no SSH form")
+    lines = gitops.known_hosts.strip() or bundled_known_hosts(target).strip()
+    return target.url, lines + "\n"
 
 
 def stack_state(config: WildsideConfig, environ: Mapping[str, str]) -> StackState:

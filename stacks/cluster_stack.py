@@ -8,28 +8,42 @@ resource here is a typed one, which plans before the API server exists.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cdktf import Fn, TerraformOutput, TerraformStack, TerraformVariable
+from cdktf import (
+    Fn,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+    TerraformVariableValidationConfig,
+)
 from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
 from stacks.state import StackState, configure_state
 from wildside_constructs.cluster.doks import DoksCluster, DoksClusterSettings
+from wildside_constructs.cluster.git_ssh import SSH_KEY_VARIABLE, SSH_KEY_VERSION_VARIABLE
 from wildside_constructs.cluster.protection import protect
 from wildside_constructs.cluster.values import Ref, text
 from wildside_constructs.cluster.vpc import DoksVpc, DoksVpcSettings
+
+if TYPE_CHECKING:
+    from wildside_constructs.cluster.flux_git_secret import FluxSshKey
 
 GIT_TOKEN_VARIABLE = "flux_git_token"  # noqa: S105 - a variable name
 
 
 @dataclass(frozen=True)
 class ClusterFluxSettings:
+    # The URL Flux clones: https:// for auth "https", ssh:// for auth "ssh".
     repository_url: str
     branch: str
     kube_auth: Literal["exec", "token"] = "exec"
     revision: int = 1
     image_digest: str = ""
+    auth: Literal["https", "ssh"] = "https"
+    # auth "ssh": the Git host's known_hosts lines (public keys).
+    known_hosts: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,16 +99,24 @@ class ClusterStack(TerraformStack):
         from wildside_constructs.cluster.flux_bootstrap import FluxBootstrap, FluxBootstrapSettings
         from wildside_constructs.cluster.flux_sync import FLUX_VERSION, cluster_path
 
-        token = TerraformVariable(
-            self,
-            GIT_TOKEN_VARIABLE,
-            type="string",
-            default="",
-            sensitive=True,
-            nullable=False,
-            description="HTTPS token Flux reads the GitOps repository with; empty for a "
-            "public repository. Set TF_VAR_flux_git_token, never a file.",
-        )
+        token: Ref | None = None
+        ssh: FluxSshKey | None = None
+        if flux.auth == "ssh":
+            ssh = self._ssh_key(flux)
+        else:
+            token = Ref(
+                "var."
+                + TerraformVariable(
+                    self,
+                    GIT_TOKEN_VARIABLE,
+                    type="string",
+                    default="",
+                    sensitive=True,
+                    nullable=False,
+                    description="HTTPS token Flux reads the GitOps repository with; empty for "
+                    "a public repository. Set TF_VAR_flux_git_token, never a file.",
+                ).friendly_unique_id
+            )
         cluster = self.doks.cluster
         kube = cluster.kube_config.get(0)
         # Provider settings are unknown until the cluster exists; typed
@@ -133,10 +155,48 @@ class ClusterStack(TerraformStack):
                 repository_url=flux.repository_url,
                 branch=flux.branch,
                 cluster_name=cluster_name,
-                git_token=Ref(f"var.{token.friendly_unique_id}"),
+                git_token=token,
                 revision=flux.revision,
                 image_digest=flux.image_digest,
+                ssh=ssh,
             ),
         )
         TerraformOutput(self, "flux_version", value=FLUX_VERSION)
         TerraformOutput(self, "flux_path", value=cluster_path(cluster_name))
+
+    def _ssh_key(self, flux: ClusterFluxSettings) -> FluxSshKey:
+        from wildside_constructs.cluster.flux_git_secret import FluxSshKey
+
+        key = TerraformVariable(
+            self,
+            SSH_KEY_VARIABLE,
+            type="string",
+            # No default: a plan without the key fails instead of leaving Flux keyless.
+            sensitive=True,
+            nullable=False,
+            description="OpenSSH private key Flux reads the GitOps repository with (the "
+            "deploy key `wildside gitops bootstrap` keeps in Vault); `wildside deploy` reads "
+            "it from Vault. Set TF_VAR_flux_git_ssh_key, never a file.",
+            validation=[
+                TerraformVariableValidationConfig(
+                    condition=f'${{can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", '
+                    f"var.{SSH_KEY_VARIABLE}))}}",
+                    error_message="Give the deploy key's OpenSSH private key "
+                    "(-----BEGIN OPENSSH PRIVATE KEY----- ...), e.g. from Vault.",
+                )
+            ],
+        )
+        version = TerraformVariable(
+            self,
+            SSH_KEY_VERSION_VARIABLE,
+            type="number",
+            default=0,
+            nullable=False,
+            description="Vault KV version of the deploy key; a new version re-sends the key "
+            "to the cluster (set by `wildside deploy`).",
+        )
+        return FluxSshKey(
+            identity=Ref(f"var.{key.friendly_unique_id}"),
+            known_hosts=flux.known_hosts,
+            key_version=Ref(f"var.{version.friendly_unique_id}"),
+        )

@@ -44,6 +44,19 @@ def _synthesise(outdir: Path | None, stack: str) -> Path:
     return result.outdir or default_outdir()
 
 
+def _flux_key(stack_dir: Path) -> dict[str, str]:
+    """Flux's deploy key from Vault, when the stack asks for it (gitops.auth = "ssh")."""
+    from app.config.load import load_config
+    from wildside_ops.flux_key import engine_variables, stack_needs_key
+
+    if not stack_needs_key(stack_dir):
+        return {}
+    variables = engine_variables(load_config(), os.environ, required=True)
+    if variables:
+        say("Flux deploy key: read from Vault (passed to the engine as a sensitive variable)")
+    return variables
+
+
 def _plan_or_deploy(
     outdir_arg: Path | None,
     skip_synth: bool,
@@ -56,7 +69,9 @@ def _plan_or_deploy(
     from app.synth import default_outdir
     from wildside_constructs.validation.errors import RenderError
     from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
+    from wildside_ops.flux_key import DeployKeyError
     from wildside_ops.state_bucket import StateBucketError, check_versioning
+    from wildside_ops.vault.errors import VaultError
 
     try:
         outdir = outdir_arg or default_outdir()
@@ -69,14 +84,23 @@ def _plan_or_deploy(
                 say(f"state bucket {finding.bucket!r}: {finding.detail}")
             elif finding is not None:
                 say(f"warning: {finding.detail}")
+        # The key joins only the engine's environment, never os.environ or a file.
+        environ = {**os.environ, **_flux_key(stack_dir)}
         outcome = plan_stack(
             stack_dir,
-            os.environ,
+            environ,
             apply=apply,
             lock_timeout=lock_timeout,
         )
     except (ConfigError, RenderError, EngineError, StateBucketError) as error:
         say(f"error: {error}")
+        return EXIT_ERROR
+    except DeployKeyError as error:
+        say(f"error: {error}")
+        # plan's 2 means "changes pending", so its set-up errors stay 1.
+        return error.exit_code if apply else EXIT_ERROR
+    except VaultError as error:
+        say(f"error: Vault: {error}")
         return EXIT_ERROR
     if not apply:
         say(describe(outcome))

@@ -32,7 +32,13 @@ __all__ = [
 # Generous for any real value, small enough that a pasted file or a runaway
 # script is caught before it reaches git, Terraform or a manifest.
 MAX_TEXT = 1024
-_LIMITS = {"gitops.repository_url": 2048, "gitops.remote": 4096, "gitops.dir": 4096}
+_LIMITS = {
+    "gitops.repository_url": 2048,
+    "gitops.remote": 4096,
+    "gitops.dir": 4096,
+    # A few host keys (an RSA line alone is about 600 characters).
+    "gitops.known_hosts": 16384,
+}
 # PEM bundles hold several certificates of a few KB each.
 _PEM_SUFFIXES = ("ca_bundle", "certificate", "_pem")
 MAX_PEM = 256 * 1024

@@ -93,6 +93,14 @@ class GitOpsSettings:
     author_email: str = "wildside-infra-k8s@users.noreply.github.com"
     # How long a publish keeps retrying rejected pushes (many publishers at once).
     push_budget_seconds: float = 300.0
+    # How Flux authenticates to repository_url (docs/flux-bootstrap.md): "https"
+    # (an optional token) or "ssh" (the deploy key `wildside gitops bootstrap` keeps in Vault).
+    auth: Literal["https", "ssh"] = "https"
+    # auth "ssh": known_hosts lines for the Git host; empty means the GitHub keys
+    # shipped in wildside_constructs/cluster/ssh_known_hosts.toml.
+    known_hosts: str = ""
+    # auth "ssh": KV path of the deploy key; empty means wildside/gitops/<owner>/<name>/deploy-key.
+    deploy_key_vault_path: str = ""
 
 
 @dataclass(frozen=True)

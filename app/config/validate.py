@@ -7,6 +7,7 @@ from collections import Counter
 
 from app.config.checks import input_problems, text_problems
 from app.config.model import NodePool, WildsideConfig
+from app.config.ssh_auth import ssh_auth_problems
 from wildside_constructs.problems import Problem
 from wildside_constructs.registry import BY_KEY, settings_problems
 from wildside_constructs.settings.apps import apps_problems
@@ -233,12 +234,16 @@ DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 def _flux(config: WildsideConfig) -> list[Problem]:
     found: list[Problem] = []
-    if config.flux.bootstrap and not config.gitops.repository_url.startswith("https://"):
+    gitops = config.gitops
+    if config.flux.bootstrap and gitops.auth == "ssh":
+        found += ssh_auth_problems(gitops)
+    elif config.flux.bootstrap and not gitops.repository_url.startswith("https://"):
         found.append(
             Problem(
                 "gitops.repository_url",
                 "the Flux bootstrap reads the repository over HTTPS (with an optional token "
-                "from TF_VAR_flux_git_token); use an https:// URL or set flux.bootstrap = false",
+                'from TF_VAR_flux_git_token); use an https:// URL, set gitops.auth = "ssh" '
+                "to use the deploy key over SSH, or set flux.bootstrap = false",
             )
         )
     if config.flux.revision < 1:

@@ -109,7 +109,8 @@ FAKE_TOFU = """\
 # A fake OpenTofu: records argv and credential digests, answers with canned results.
 printf 'argv %s\\n' "$*" >> "$FAKE_TOFU_LOG"
 for name in DIGITALOCEAN_TOKEN DIGITALOCEAN_ACCESS_TOKEN AWS_ACCESS_KEY_ID \\
-    AWS_SECRET_ACCESS_KEY TF_VAR_state_passphrase TF_VAR_flux_git_token; do
+    AWS_SECRET_ACCESS_KEY TF_VAR_state_passphrase TF_VAR_flux_git_token \\
+    TF_VAR_flux_git_ssh_key TF_VAR_flux_git_ssh_key_version; do
   eval "value=\\${$name:-}"
   if [ -n "$value" ]; then
     printf 'env %s %s\\n' "$name" "$(printf %s "$value" | sha256sum | cut -d' ' -f1)" \\

@@ -129,6 +129,26 @@ def test_a_lost_vault_key_is_replaced_on_github_too(
     assert key["key"].split() == replacement.public.split()[:2]
 
 
+def test_rotation_replaces_the_key_in_vault_and_on_github(
+    github_api: FakeGitHub, vault: VaultClient
+) -> None:
+    from dataclasses import replace
+
+    _run(github_api, vault)
+    before = vault.read_kv(KEY_PATH)
+    steps = _run(github_api, vault, replace(REQUEST, rotate_key=True))
+    after = vault.read_kv(KEY_PATH)
+    # A new version: the next deploy sees it and re-sends the key to Flux.
+    assert after.version == before.version + 1
+    assert after.data["identity"] != before.data["identity"]
+    [key] = github_api.repos["wildside/gitops"].keys.values()
+    assert key["read_only"] is True
+    assert key["key"].split() == after.data["identity.pub"].split()[:2]
+    assert "rotated it in Vault" in next(s.detail for s in steps if s.name == "deploy key")
+    # Rotation is asked for, not repeated: a plain re-run changes nothing.
+    assert [s for s in _run(github_api, vault) if s.changed] == []
+
+
 def test_a_writable_deploy_key_is_refused(github_api: FakeGitHub, vault: VaultClient) -> None:
     _run(github_api, vault)
     [key] = github_api.repos["wildside/gitops"].keys.values()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import DataResource, Fn, TerraformResourceLifecycle, Token
+from cdktf import DataResource, Fn, TerraformResourceLifecycle
 from cdktf_cdktf_provider_kubernetes.job_v1 import (
     JobV1,
     JobV1SpecTemplateSpecContainer,
@@ -18,22 +18,21 @@ from cdktf_cdktf_provider_kubernetes.job_v1 import (
     JobV1SpecTemplateSpecVolume,
 )
 from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1
-from cdktf_cdktf_provider_kubernetes.secret_v1 import SecretV1
 from cdktf_cdktf_provider_kubernetes.service_account_v1 import ServiceAccountV1
 from constructs import Construct
 
 from wildside_constructs.cluster.bootstrap_access import BootstrapAccess
+from wildside_constructs.cluster.flux_git_secret import FluxSshKey, git_secret
 from wildside_constructs.cluster.flux_sync import (
     BOOTSTRAP_SCRIPT,
     FLUX_CLI_IMAGE,
     FLUX_CLI_USER,
     FLUX_VERSION,
-    GIT_SECRET_NAME,
     SCRATCH,
     sync_json,
 )
 from wildside_constructs.cluster.values import Ref, text
-from wildside_constructs.model import FLUX_NAMESPACE, MANAGED_BY
+from wildside_constructs.model import MANAGED_BY
 
 BOOTSTRAP_NAMESPACE = "wildside-bootstrap"
 BOOTSTRAP_NAME = "flux-bootstrap"
@@ -45,10 +44,12 @@ class FluxBootstrapSettings:
     branch: str | Ref
     cluster_name: str | Ref
     # A sensitive variable: the HTTPS token for a private repository, or "".
-    git_token: Ref
+    git_token: Ref | None = None
     revision: int | Ref = 1
     # ``sha256:<64 hex>`` of FLUX_CLI_IMAGE; empty runs by tag alone.
     image_digest: str | Ref = ""
+    # SSH instead of HTTPS: repository_url is then the ssh:// URL, and git_token unused.
+    ssh: FluxSshKey | None = None
 
 
 def image_reference(digest: str) -> str:
@@ -189,24 +190,11 @@ class FluxBootstrap(Construct):
             depends_on=[self.access.grant],
             lifecycle=TerraformResourceLifecycle(replace_triggered_by=[self.inputs]),
         )
-        token = settings.git_token.expression
-        # An empty Secret means anonymous HTTPS to source-controller, so the
-        # GitRepository can always name it; nonsensitive() reveals only emptiness.
-        pairs = f'{{ username = "git", password = {token} }}'
-        data = f'${{{{ for k, v in {pairs} : k => v if nonsensitive({token} != "") }}}}'
-        self.git_secret = SecretV1(
+        self.git_secret = git_secret(
             self,
-            "git-credentials",
-            metadata={"name": GIT_SECRET_NAME, "namespace": FLUX_NAMESPACE, "labels": labels},
-            type="Opaque",
-            # Write-only: the engine sends the token and never stores it in
-            # state or a plan. It is re-sent when the revision changes.
-            data_wo=Token.as_string_map(data),
-            data_wo_revision=(
-                Token.as_number(text(settings.revision))
-                if isinstance(settings.revision, Ref)
-                else settings.revision
-            ),
-            # flux install (in the Job) creates the flux-system namespace.
+            labels=labels,
+            revision=settings.revision,
+            token=settings.git_token,
+            ssh=settings.ssh,
             depends_on=[self.job],
         )

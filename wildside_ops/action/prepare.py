@@ -18,6 +18,7 @@ from app.config.load import load_config
 from app.config.model import WildsideConfig
 from app.log import say, step
 from wildside_constructs.problems import Problem
+from wildside_ops import flux_key
 from wildside_ops.action import gitauth, run_file, secrets
 from wildside_ops.action.inputs import (
     SECRET_INPUTS,
@@ -144,6 +145,12 @@ def _vault_settings(run: RunRecord, inputs: Mapping[str, str]) -> VaultSettings:
 
 
 def _where(name: str, run: RunRecord, kv_mount: str) -> str:
+    if name == "flux_ssh_key":
+        return (
+            "give vault_address, vault_role_id and vault_secret_id (the key is read from "
+            "where `wildside gitops bootstrap` keeps it), or set TF_VAR_flux_git_ssh_key in "
+            "the workflow's env"
+        )
     ref = secret_paths.resolve(run.cluster)[name]
     place = f"Vault at {kv_mount}/{ref}"
     if name == "state_passphrase":
@@ -151,10 +158,23 @@ def _where(name: str, run: RunRecord, kv_mount: str) -> str:
     return f"give the {name} input, or store it in {place}"
 
 
+def _deploy_key(client: VaultClient, config: WildsideConfig, resolved: secrets.Resolved) -> None:
+    """Flux's deploy key from where ``wildside gitops bootstrap`` keeps it (masked first)."""
+    try:
+        private, version = flux_key.read_key(client, flux_key.key_path(config))
+    except flux_key.DeployKeyError as error:
+        raise InputProblems([Problem("gitops.auth", str(error))]) from None
+    resolved.values["flux_ssh_key"] = private
+    resolved.sources["flux_ssh_key"] = "Vault"
+    resolved.public[flux_key.SSH_KEY_VERSION_ENV] = str(version)
+
+
 def _gather(
     run: RunRecord, config: WildsideConfig, target: GitOpsTarget, inputs: Mapping[str, str]
 ) -> secrets.Resolved:
     names = secrets.needed(config, http_remote=target.http)
+    if flux_key.needs_key(config):
+        names += ("flux_ssh_key",)
     resolved = secrets.from_inputs_and_environment(names, inputs, os.environ)
     for value in resolved.values.values():
         mask(value)
@@ -165,11 +185,14 @@ def _gather(
         kv_mount = vault_settings.kv_mount
         title = f"reading {', '.join(missing)} from Vault" if missing else "logging in to Vault"
         with step(title), VaultClient.login(vault_settings) as client:
-            if missing:
+            cluster_missing = tuple(name for name in missing if name != "flux_ssh_key")
+            if cluster_missing:
                 # read_secrets masks each value before returning it.
-                found = client.read_cluster_secrets(run.cluster, names=missing, mask=True)
+                found = client.read_cluster_secrets(run.cluster, names=cluster_missing, mask=True)
                 resolved.values.update(found)
                 resolved.sources.update({name: "Vault" for name in found})
+            if "flux_ssh_key" in missing:
+                _deploy_key(client, config, resolved)
     problems = [
         Problem(name, f"is needed because {secrets.WHY[name]}: {_where(name, run, kv_mount)}")
         for name in resolved.missing(names)
@@ -188,6 +211,8 @@ def _export(
         if os.environ.get(variable) != value:
             export(variable, value, secret=True)
             exported.append(variable)
+    for variable, value in resolved.public.items():
+        export(variable, value, secret=False)
     token = resolved.values.get("gitops_token", "")
     if target.http and token:
         auth = gitauth.push_auth(target.remote, token, os.environ)

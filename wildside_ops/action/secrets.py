@@ -9,7 +9,7 @@ not a reason to fetch more.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.config.model import WildsideConfig
 
@@ -21,6 +21,8 @@ CARRIERS: dict[str, tuple[str, ...]] = {
     "spaces_secret_key": ("AWS_SECRET_ACCESS_KEY",),
     "state_passphrase": ("TF_VAR_state_passphrase",),
     "gitops_token": (),
+    # gitops.auth = "ssh": the deploy key from its own Vault path (wildside_ops.flux_key).
+    "flux_ssh_key": ("TF_VAR_flux_git_ssh_key",),
 }
 # Secrets that are inputs only (no secret path), and their carriers.
 INPUT_ONLY: dict[str, tuple[str, ...]] = {"flux_git_token": ("TF_VAR_flux_git_token",)}
@@ -30,6 +32,7 @@ WHY = {
     "spaces_secret_key": "state.backend is s3 (Spaces)",
     "state_passphrase": "state.encryption is on (the default for s3 state)",
     "gitops_token": "the GitOps repository is reached over HTTPS",
+    "flux_ssh_key": 'gitops.auth is "ssh" (Flux reads the repository with the deploy key)',
 }
 
 
@@ -49,6 +52,8 @@ def needed(config: WildsideConfig, *, http_remote: bool) -> tuple[str, ...]:
 class Resolved:
     values: dict[str, str]
     sources: dict[str, str]
+    # Variable -> value handed on unmasked (not secrets: masking "4" would hide every 4).
+    public: dict[str, str] = field(default_factory=dict)
 
     def missing(self, names: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(name for name in names if not self.values.get(name))

@@ -74,7 +74,12 @@ def add_bootstrap_parser(gitops: Any) -> None:
         metavar="BOOL",
         help="create the repository public (--public, or --public true|false)",
     )
-    parser.add_argument("--vault-path", metavar="PATH", help="KV path of the deploy key")
+    parser.add_argument(
+        "--vault-path",
+        metavar="PATH",
+        help="KV path of the deploy key (default: gitops.deploy_key_vault_path, else "
+        "wildside/gitops/OWNER/NAME/deploy-key)",
+    )
     parser.add_argument(
         "--vault-ca-certificate",
         metavar="PEM",
@@ -90,6 +95,11 @@ def add_bootstrap_parser(gitops: Any) -> None:
         type=_boolean,
         metavar="BOOL",
         help="report drift (exit 2) and change nothing (--check, or --check true|false)",
+    )
+    parser.add_argument(
+        "--rotate-key",
+        action="store_true",
+        help="replace the deploy key (Vault and GitHub); then deploy so Flux gets it",
     )
 
 
@@ -118,8 +128,9 @@ def _request(args: argparse.Namespace) -> BootstrapRequest:
         branch=(args.branch or "").strip() or config.gitops.branch,
         private=not args.public,
         required_checks=_required_checks(args.required_check),
-        vault_path=args.vault_path or "",
+        vault_path=args.vault_path or config.gitops.deploy_key_vault_path,
         check_only=args.check,
+        rotate_key=args.rotate_key,
     )
 
 

@@ -45,6 +45,9 @@ class BootstrapRequest:
     vault_path: str = ""
     key_title: str = "flux (wildside, read-only)"
     check_only: bool = False
+    # Replace the deploy key even though Vault holds one (a new KV version, so
+    # the next deploy re-sends it to Flux).
+    rotate_key: bool = False
     extra_files: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -53,7 +56,9 @@ class BootstrapRequest:
 
     @property
     def key_vault_path(self) -> str:
-        return self.vault_path or f"wildside/gitops/{self.owner}/{self.name}/deploy-key"
+        from wildside_ops.repo_bootstrap.deploy_key import vault_path
+
+        return self.vault_path or vault_path(self.owner, self.name)
 
 
 def parse_repository(text: str) -> tuple[str, str]:

@@ -9,15 +9,20 @@ from urllib.parse import urlsplit
 from github import Github, GithubException, UnknownObjectException
 from github.Repository import Repository
 
-from wildside_ops.repo_bootstrap.deploy_key import generate, public_of, same_key
+from wildside_ops.repo_bootstrap.deploy_key import (
+    IDENTITY,
+    IDENTITY_PUB,
+    KNOWN_HOSTS,
+    generate,
+    public_of,
+    same_key,
+)
 from wildside_ops.repo_bootstrap.model import BootstrapError, BootstrapRequest, Step
 from wildside_ops.repo_bootstrap.seed import seed_files
 
 __all__ = ["KeyStore", "bootstrap"]
 
 Log = Callable[[str], None]
-# Flux's SSH auth Secret keys (source-controller's documented layout).
-IDENTITY, IDENTITY_PUB, KNOWN_HOSTS = "identity", "identity.pub", "known_hosts"
 
 
 class KeyStore(Protocol):
@@ -176,14 +181,21 @@ def _deploy_key(
     _refuse_writable(attached, public, request)
     changes: list[str] = []
     known_hosts = _known_hosts(github)
-    if not private and not request.check_only:
+    rotate = request.rotate_key and bool(private)
+    if (rotate or not private) and not request.check_only:
         fresh = generate(request.key_title)
         vault.remember_secret(fresh.private)
         private, public = fresh.private, fresh.public
     wanted = {IDENTITY: private, IDENTITY_PUB: public, KNOWN_HOSTS: known_hosts}
-    if any(data.get(key) != value for key, value in wanted.items()) or not private:
+    if any(data.get(key) != value for key, value in wanted.items()) or not private or rotate:
         had_key = bool(data.get(IDENTITY))
-        changes.append("refreshed it in Vault" if had_key else "generated it into Vault")
+        changes.append(
+            "rotated it in Vault"
+            if rotate
+            else "refreshed it in Vault"
+            if had_key
+            else "generated it into Vault"
+        )
         if not request.check_only:
             # Vault first: a crash before GitHub accepts the key leaves a stored
             # key the next run attaches, never an attached key nobody holds.
