@@ -1,14 +1,14 @@
 """Run a reusable workflow's ``run:`` steps the way the GitHub runner runs its one job.
 
-Only what the runner does between steps is simulated: each step gets fresh
-GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, and ``${{ … }}`` in ``env:``,
-``working-directory`` and the job's outputs is expanded from the call's inputs
-(defaults filled in, booleans as ``true``/``false``), its secrets, earlier step
-outputs and ``github.api_url`` / ``github.workspace``, with ``a || b`` taking the
-first non-empty value. ``uses:`` steps (check-out, App token, Python) and the
-``deps`` step are skipped: the project is already installed, and the workspace
-holds it where the check-out step puts it. The structural tests check that the
-workflow uses no other expression, so this covers the real file.
+Only what the runner does between steps is simulated: each step gets fresh GITHUB_OUTPUT
+/ GITHUB_STEP_SUMMARY files, and ``${{ … }}`` in ``env:``, ``working-directory`` and the
+job's outputs is expanded from the call's inputs (defaults filled in, booleans as
+``true``/``false``), its secrets, earlier step outputs and ``github.api_url`` /
+``github.server_url`` / ``github.workspace``, with ``a || b`` taking the first non-empty
+value. ``uses:`` steps (check-out, App token, Python) and the ``deps`` step are skipped:
+the project is already installed, and the workspace holds it where the check-out step
+puts it. The structural tests check that the workflow uses no other expression, so this
+covers the real file.
 """
 
 from __future__ import annotations
@@ -115,6 +115,7 @@ def run_workflow(
     work: Path,
     *,
     api_url: str,
+    server_url: str = "https://github.com",
 ) -> WorkflowRun:
     """Run the one job of the reusable workflow at ``path`` as ``workflow_call`` would."""
     workflow = load(path)
@@ -133,7 +134,7 @@ def run_workflow(
             base_env=base_env,
             work=work,
             workspace=workspace,
-            api_url=api_url,
+            github={"api_url": api_url, "server_url": server_url, "workspace": str(workspace)},
         )
     finally:
         checkout.unlink()
@@ -147,14 +148,14 @@ def _run_job(
     base_env: Mapping[str, str],
     work: Path,
     workspace: Path,
-    api_url: str,
+    github: Mapping[str, str],
 ) -> WorkflowRun:
     (job,) = workflow["jobs"].values()
     steps: dict[str, StepRun] = {}
     context = Context(
         _inputs(workflow, given),
         secrets,
-        {"api_url": api_url, "workspace": str(workspace)},
+        github,
         steps,
     )
     for number, step in enumerate(job["steps"]):

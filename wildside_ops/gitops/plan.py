@@ -22,7 +22,13 @@ from wildside_ops.gitops.ownership import (
     render_record,
 )
 from wildside_ops.gitops.paths import is_managed_path, is_owned_path
-from wildside_ops.gitops.tree import Texts, applied_by_others, part_of, unit_folder
+from wildside_ops.gitops.tree import (
+    Texts,
+    applied_by_others,
+    part_of,
+    reads_shared_platform,
+    unit_folder,
+)
 
 __all__ = ["FILE_MODE", "BlobReader", "Entry", "Plan", "blob_id", "build_plan"]
 
@@ -133,6 +139,21 @@ def _shared_conflicts(
         if entry is not None and (entry.oid != ids[path] or entry.mode != FILE_MODE):
             conflicts[path] = tuple(other_owners[path])
     return conflicts
+
+
+def _affecting(
+    conflicts: Mapping[str, tuple[str, ...]], snapshot: Mapping[str, Entry], texts: Texts
+) -> dict[str, tuple[str, ...]]:
+    """Only owners that apply ``platform/`` itself; promoted ones wait for a promotion."""
+    direct: dict[str, bool] = {}
+    affected: dict[str, tuple[str, ...]] = {}
+    for path, owners in conflicts.items():
+        for owner in owners:
+            if owner not in direct:
+                direct[owner] = reads_shared_platform(owner, snapshot, texts)
+        if readers := tuple(owner for owner in owners if direct[owner]):
+            affected[path] = readers
+    return affected
 
 
 def _shared_error(cluster: str, conflicts: Mapping[str, tuple[str, ...]]) -> PublishError:
@@ -250,6 +271,8 @@ def build_plan(
     ids = {path: blob_id(data, algorithm) for path, data in desired.items()}
 
     conflicts = _shared_conflicts(request, snapshot, ids, other_owners)
+    if conflicts:
+        conflicts = _affecting(conflicts, snapshot, texts)
     if conflicts and not request.allow_shared_change:
         raise _shared_error(cluster, conflicts)
 

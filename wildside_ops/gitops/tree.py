@@ -14,9 +14,15 @@ from typing import Any
 
 import yaml
 
-from wildside_constructs.promotion import shared_path
+from wildside_constructs.promotion import is_promoted, shared_path
 
-__all__ = ["applied_by_others", "flux_paths", "part_of", "unit_folder"]
+__all__ = [
+    "applied_by_others",
+    "flux_paths",
+    "part_of",
+    "reads_shared_platform",
+    "unit_folder",
+]
 
 _FLUX_GROUP = "kustomize.toolkit.fluxcd.io/"
 _KUSTOMIZATION = "kustomization.yaml"
@@ -108,6 +114,21 @@ def applied_by_others(cluster: str, paths: Iterable[str], texts: Texts) -> set[s
         if posixpath.basename(path) == _KUSTOMIZATION:
             roots.update(_resources(data, posixpath.dirname(path)))
     return _expand(roots, every, texts)
+
+
+def reads_shared_platform(cluster: str, paths: Iterable[str], texts: Texts) -> bool:
+    """Whether ``cluster``'s tree applies ``platform/`` itself, not a promoted copy.
+
+    A staging or production cluster applies ``environments/<env>/platform/``,
+    which only ``wildside promote`` changes; a publish changing ``platform/``
+    does not reach it.
+    """
+    own = f"clusters/{cluster}/"
+    units = [path for path in paths if path.startswith(own) and path.count("/") == 2]
+    for data in texts(units).values():
+        if any(is_promoted(path) for path in flux_paths(data)):
+            return False
+    return True
 
 
 def part_of(data: bytes) -> str | None:

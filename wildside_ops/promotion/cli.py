@@ -146,8 +146,10 @@ def run(args: argparse.Namespace) -> int:
             pulls.check()
         outcome = promote(request, log=say)
         _report(request, outcome)
+        url = ""
         if pulls is not None and outcome.result.pushed:
-            _open(request, outcome, pulls)
+            url = _open(request, outcome, pulls)
+        _outputs(outcome, url)
     except PromotionError as error:
         say(f"promote: {error}")
         return error.exit_code
@@ -157,7 +159,25 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open(request: PromotionRequest, outcome: PromotionResult, pulls: PullRequests) -> None:
+def _outputs(outcome: PromotionResult, url: str) -> None:
+    """Step outputs inside a GitHub Actions job (promote-platform.yml passes them on)."""
+    path = os.environ.get("GITHUB_OUTPUT", "")
+    if not path:
+        return
+    from wildside_ops.vault import masking
+
+    result = outcome.result
+    for name, value in (
+        ("promoted", str(result.pushed).lower()),
+        ("commit_sha", result.commit_sha if result.pushed else ""),
+        ("branch", outcome.review_branch if result.pushed else ""),
+        ("pull_request_url", url),
+        ("source_commit", outcome.source_commit),
+    ):
+        masking.export_output(name, value, path, secret=False)
+
+
+def _open(request: PromotionRequest, outcome: PromotionResult, pulls: PullRequests) -> str:
     from wildside_ops.gitops.errors import PublishError
     from wildside_ops.promotion.promote import withdraw
 
@@ -179,3 +199,4 @@ def _open(request: PromotionRequest, outcome: PromotionResult, pulls: PullReques
         say(f"deleted branch {outcome.review_branch} again, since its pull request failed")
         raise
     say(f"opened pull request {url}")
+    return str(url)
