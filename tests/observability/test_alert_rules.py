@@ -23,6 +23,7 @@ from tests.observability.scenarios import (
     Scenario,
 )
 from tests.observability.scenarios_datastores import CNPG, VALKEY
+from tests.observability.scenarios_messaging import RABBITMQ
 from wildside_constructs.observability import RuleOptions, component_rules, prometheus_rule
 from wildside_constructs.observability.alerting import GUARD_ALERT
 from wildside_constructs.observability.rules import RULED_COMPONENTS
@@ -35,6 +36,7 @@ SCENARIOS: dict[str, list[Scenario]] = {
     "external_dns": EXTERNAL_DNS,
     "cnpg": CNPG,
     "valkey": VALKEY,
+    "rabbitmq": RABBITMQ,
 }
 
 
@@ -126,7 +128,7 @@ def test_every_alert_has_a_firing_and_a_silent_scenario(key: str) -> None:
 
 PROMQL_WORDS = {
     "sum", "max", "min", "avg", "count", "rate", "increase", "time", "vector", "absent",
-    "and", "or", "unless", "by", "on", "without", "ignoring", "bool", "offset",
+    "and", "or", "unless", "by", "on", "without", "ignoring", "bool", "offset", "max_over_time",
 }  # fmt: skip
 
 

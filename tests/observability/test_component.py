@@ -29,6 +29,7 @@ MONITOR_UNITS = {
     "vault_eso": "monitors-external-secrets",
     "cnpg": "monitors-cloudnative-pg",
     "valkey": "monitors-valkey",
+    "rabbitmq": "monitors-rabbitmq",
 }
 
 
@@ -56,8 +57,10 @@ def test_units_and_their_order(default: Any) -> None:
     for needed in ("sources", "observability-grafana-admin", "observability-routing"):
         assert needed in stack_deps
     # Monitors and rules need the CRDs kube-prometheus-stack installs.
-    for unit in MONITOR_UNITS.values():
-        assert depends_on(default, unit) == ["observability"], unit
+    for key, unit in MONITOR_UNITS.items():
+        # The broker's monitor also reads the broker's CA Secret, in its namespace.
+        waits = ["rabbitmq-cluster"] if key == "rabbitmq" else []
+        assert depends_on(default, unit) == ["observability", *waits], unit
     assert depends_on(default, "observability-collector") == ["observability-otel-operator"]
     assert "cert-manager" in depends_on(default, "observability-otel-operator")
 
@@ -119,7 +122,7 @@ def test_dashboards_are_json_with_pinned_datasources_and_no_flux_substitution(
         for panel in board["panels"]:
             assert panel["datasource"] == {"type": "prometheus", "uid": "prometheus"}
             assert all(t["datasource"]["uid"] == "prometheus" for t in panel["targets"])
-    assert titles == {"Platform overview", "CloudNativePG", "Flux", "Traefik", "Valkey"}
+    assert titles == {"Platform overview", "CloudNativePG", "Flux", "Traefik", "Valkey", "RabbitMQ"}
 
 
 def test_rendered_rules_are_the_tested_rules_with_this_clusters_names(
@@ -136,7 +139,7 @@ def test_rendered_rules_are_the_tested_rules_with_this_clusters_names(
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-@pytest.mark.parametrize("key", ["external_dns", "cnpg", "valkey"])
+@pytest.mark.parametrize("key", ["external_dns", "cnpg", "valkey", "rabbitmq"])
 def test_switching_a_component_off_removes_exactly_its_monitors(default: Any, key: str) -> None:
     stack = render({"components": {key: False}}, schemas=False)
     unit = MONITOR_UNITS[key]

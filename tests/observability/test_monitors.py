@@ -18,6 +18,7 @@ import pytest
 from tests.observability.test_component import MONITOR_UNITS
 from tests.platform.datastore_helpers import applied, render
 from wildside_constructs.observability.monitors import CHART_EVIDENCE, FLUX_CONTROLLERS
+from wildside_constructs.settings.rabbitmq import OPERATOR_NAMESPACE
 
 # Component key -> (its release's unit, HelmRelease file in that unit, chart).
 RELEASES = {
@@ -104,9 +105,48 @@ def test_flux_monitor_follows_flux_monitoring_example(default: Any) -> None:
     assert found["spec"]["podMetricsEndpoints"][0]["port"] == "http-prom"
 
 
-def test_every_monitor_is_in_the_monitoring_namespace(default: Any) -> None:
+def test_every_monitor_is_in_the_monitoring_namespace_but_the_brokers(default: Any) -> None:
     for key in MONITOR_UNITS:
-        assert monitor(default, key)["metadata"]["namespace"] == "monitoring", key
+        # The broker's sits beside the CA Secret its TLS check reads (next test).
+        expected = "messaging" if key == "rabbitmq" else "monitoring"
+        assert monitor(default, key)["metadata"]["namespace"] == expected, key
+
+
+def test_rabbitmq_monitor_scrapes_the_brokers_nodes_over_verified_tls(default: Any) -> None:
+    broker = applied(default, "rabbitmq-cluster", "rabbitmqcluster.yaml")
+    name, namespace = broker["metadata"]["name"], broker["metadata"]["namespace"]
+    # The evidence is the cluster operator's source at the tag we install.
+    source = applied(default, "rabbitmq-operators", "gitrepository-rabbitmq-cluster-operator.yaml")
+    assert f"{source['spec']['ref']['tag']} (" in CHART_EVIDENCE["rabbitmq"]["source"]
+    found = monitor(default, "rabbitmq")
+    assert found["spec"]["selector"] == {
+        "matchLabels": {
+            "app.kubernetes.io/name": name,
+            "app.kubernetes.io/component": "rabbitmq",
+        }
+    }
+    assert found["spec"]["namespaceSelector"] == {"matchNames": [namespace]}
+    # TLS-only listeners: the plain "prometheus" port (15692) is not declared at all.
+    assert broker["spec"]["tls"]["disableNonTLSListeners"] is True
+    (endpoint,) = found["spec"]["podMetricsEndpoints"]
+    assert (endpoint["port"], endpoint["scheme"]) == ("prometheus-tls", "https")
+    tls = endpoint["tlsConfig"]
+    assert "insecureSkipVerify" not in tls
+    assert found["metadata"]["namespace"] == namespace
+    assert tls["ca"] == {"secret": {"name": broker["spec"]["tls"]["caSecretName"], "key": "ca.crt"}}
+    ca = applied(default, "rabbitmq-cluster", "certificate-ca.yaml")
+    assert ca["spec"]["secretName"] == tls["ca"]["secret"]["name"]
+    server = applied(default, "rabbitmq-cluster", "certificate-tls.yaml")
+    assert tls["serverName"] in server["spec"]["dnsNames"]
+
+
+def test_rabbitmq_cluster_operator_monitor_travels_with_the_brokers(default: Any) -> None:
+    found = applied(default, MONITOR_UNITS["rabbitmq"], "monitor-rabbitmq-cluster-operator.yaml")
+    evidence = CHART_EVIDENCE["rabbitmq_operator"]
+    assert found["metadata"]["namespace"] == "monitoring"
+    assert found["spec"]["namespaceSelector"] == {"matchNames": [OPERATOR_NAMESPACE]}
+    assert found["spec"]["selector"] == {"matchLabels": evidence["labels"]}
+    assert found["spec"]["podMetricsEndpoints"] == [{"port": "metrics", "path": "/metrics"}]
 
 
 EXCERPTS = Path(__file__).with_name("chart_evidence")

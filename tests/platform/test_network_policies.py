@@ -121,6 +121,11 @@ def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on()
     selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
     assert selector["values"] == [MONITORING_NAMESPACE]
     assert [p["port"] for p in rule["ports"]] == [9100]
+    # RabbitMQ's nodes: their TLS metrics port (prometheus-tls), which the broker monitor scrapes.
+    (rule,) = policies[("messaging", "allow-metrics")]["spec"]["ingress"]
+    selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
+    assert selector["values"] == [MONITORING_NAMESPACE]
+    assert [p["port"] for p in rule["ports"]] == [15691]
 
 
 def test_the_documented_table_matches_the_policies() -> None:

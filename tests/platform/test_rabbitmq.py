@@ -151,7 +151,10 @@ def test_no_topology_without_vhosts_or_users_and_no_vault_needed() -> None:
 def test_switching_rabbitmq_off_removes_exactly_its_files(default: Any) -> None:
     off = render_platform(example_with(env={"WILDSIDE_ENABLE_RABBITMQ": "false"}))
     gone = set(default.rendered) - set(off.rendered)
-    assert gone and all("messaging/" in p or "/rabbitmq-" in p for p in gone)
+    # Its monitors, rules and dashboard go with it (observability stays on).
+    monitors = {p for p in gone if "/monitors-rabbitmq" in p or "/monitors/rabbitmq/" in p}
+    assert "platform/observability/monitors/rabbitmq/rules.yaml" in monitors
+    assert all("messaging/" in p or "/rabbitmq-" in p for p in gone - monitors)
     assert {p for p in off.rendered if p not in default.rendered} == set()
 
 

@@ -141,6 +141,28 @@ DASHBOARDS: dict[str, dict[str, Any]] = {
         ],
         [_namespace_variable("redis_up")],
     ),
+    # From the rabbitmq_prometheus plugin's aggregated endpoint (per node, not per queue).
+    "rabbitmq": dashboard(
+        "wildside-rabbitmq",
+        "RabbitMQ",
+        [
+            ("Nodes", "count by (namespace, rabbitmq_cluster) (rabbitmq_identity_info{namespace=~\"$namespace\"})", "stat", "short"),
+            ("Alarms raised", "sum by (pod) (rabbitmq_alarms_memory_used_watermark{namespace=~\"$namespace\"} + rabbitmq_alarms_free_disk_space_watermark{namespace=~\"$namespace\"} + rabbitmq_alarms_file_descriptor_limit{namespace=~\"$namespace\"})",
+             "stat", "short"),
+            ("Messages ready and unacknowledged", "sum by (pod) (rabbitmq_queue_messages{namespace=~\"$namespace\"})", "timeseries", "short"),
+            ("Published per second", "sum by (pod) (rate(rabbitmq_global_messages_received_total{namespace=~\"$namespace\"}[$__rate_interval]))",
+             "timeseries", "ops"),
+            ("Delivered per second", "sum by (pod) (rate(rabbitmq_global_messages_delivered_total{namespace=~\"$namespace\"}[$__rate_interval]))",
+             "timeseries", "ops"),
+            ("Connections", "sum by (pod) (rabbitmq_connections{namespace=~\"$namespace\"})", "timeseries", "short"),
+            ("Memory used of the watermark", "rabbitmq_process_resident_memory_bytes{namespace=~\"$namespace\"} / rabbitmq_resident_memory_limit_bytes{namespace=~\"$namespace\"}",
+             "timeseries", "percentunit"),
+            ("Free disk", "rabbitmq_disk_space_available_bytes{namespace=~\"$namespace\"}", "timeseries", "bytes"),
+            ("File descriptors used", "rabbitmq_process_open_fds{namespace=~\"$namespace\"} / rabbitmq_process_max_fds{namespace=~\"$namespace\"}",
+             "timeseries", "percentunit"),
+        ],
+        [_namespace_variable("rabbitmq_identity_info")],
+    ),
 }  # fmt: skip
 
 

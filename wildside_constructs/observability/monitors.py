@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wildside_constructs import flux
+from wildside_constructs.settings.rabbitmq import OPERATOR_NAMESPACE
 
 MONITORING_NAMESPACE = "monitoring"
 PART_OF = "observability"
@@ -33,6 +34,11 @@ class Target:
     path: str = "/metrics"
     # A selector value may name a Flux substitution (``${...}``).
     match_expressions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    scheme: str = "http"
+    # A TLS endpoint's client settings; a CA Secret named here must be in the
+    # monitor's own namespace (the Prometheus Operator reads it from there).
+    tls: tuple[tuple[str, Any], ...] = ()
+    monitor_namespace: str = MONITORING_NAMESPACE
 
 
 # Component key -> (chart or operator, tag, commit, file, what it says).
@@ -103,7 +109,41 @@ CHART_EVIDENCE: dict[str, dict[str, Any]] = {
         "labels": {"app": "{controller}"},
         "port": "http-prom",
     },
+    "rabbitmq": {
+        "source": "rabbitmq/cluster-operator v2.22.3 (03e0b49c)",
+        "files": [
+            "internal/metadata/label.go: Label()",
+            "internal/resource/statefulset.go: updateContainerPortsOnlyTLSListeners()",
+            "internal/resource/configmap.go: prometheus.ssl.port = 15691",
+            "observability/prometheus/monitors/rabbitmq-servicemonitor.yml",
+        ],
+        # Pods carry name=<cluster>, component=rabbitmq. With
+        # tls.disableNonTLSListeners (our broker), the only metrics port is
+        # "prometheus-tls" (15691, HTTPS); "prometheus" (15692) is not declared.
+        "labels": {
+            "app.kubernetes.io/name": "{cluster}",
+            "app.kubernetes.io/component": "rabbitmq",
+        },
+        "port": "prometheus-tls",
+    },
+    "rabbitmq_operator": {
+        "source": "rabbitmq/cluster-operator v2.22.3 (03e0b49c)",
+        "files": [
+            "config/manager/manager.yaml",
+            "observability/prometheus/monitors/rabbitmq-cluster-operator-podmonitor.yml",
+        ],
+        # Plain HTTP on 8080 ("metrics"); the topology operator shares the
+        # component label but has no "metrics" port, so the name label narrows.
+        "labels": {
+            "app.kubernetes.io/name": "rabbitmq-cluster-operator",
+            "app.kubernetes.io/component": "rabbitmq-operator",
+        },
+        "port": "metrics",
+    },
 }
+
+# Component key -> further targets monitored in the same unit (switched together).
+EXTRA_MONITORS: dict[str, tuple[str, ...]] = {"rabbitmq": ("rabbitmq_operator",)}
 
 FLUX_CONTROLLERS = (
     "helm-controller",
@@ -122,20 +162,59 @@ def pod_monitor(target: Target) -> dict[str, Any]:
             {"key": key, "operator": "In", "values": list(values)}
             for key, values in target.match_expressions
         ]
+    endpoint: dict[str, Any] = {"port": target.port, "path": target.path}
+    if target.scheme != "http":
+        endpoint["scheme"] = target.scheme
+    if target.tls:
+        endpoint["tlsConfig"] = dict(target.tls)
     return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PodMonitor",
         "metadata": {
             "name": target.monitor,
-            "namespace": MONITORING_NAMESPACE,
+            "namespace": target.monitor_namespace,
             "labels": flux.labels(PART_OF),
         },
         "spec": {
             "namespaceSelector": {"matchNames": [target.namespace]},
             "selector": selector,
-            "podMetricsEndpoints": [{"port": target.port, "path": target.path}],
+            "podMetricsEndpoints": [endpoint],
         },
     }
+
+
+def rabbitmq_targets(namespace: str, operator_namespace: str) -> tuple[Target, Target]:
+    """The broker's nodes and the cluster operator; the broker's name is ``${rabbitmq_name}``.
+
+    The broker serves metrics over TLS only, with a certificate from its own
+    private CA; the monitor sits beside that CA's Secret, in the broker's
+    namespace, so Prometheus verifies the certificate instead of skipping it
+    (upstream's example sets ``insecureSkipVerify``). The server name is one
+    of the certificate's DNS names (rabbitmq.py ``tls_documents``).
+    """
+    name = "${rabbitmq_name}"
+    evidence = CHART_EVIDENCE["rabbitmq"]
+    broker = Target(
+        "rabbitmq",
+        "rabbitmq",
+        namespace,
+        {k: v.format(cluster=name) for k, v in evidence["labels"].items()},
+        evidence["port"],
+        scheme="https",
+        tls=(
+            ("ca", {"secret": {"name": f"{name}-ca", "key": "ca.crt"}}),
+            ("serverName", f"{name}.{namespace}.svc"),
+        ),
+        monitor_namespace=namespace,
+    )
+    operator = CHART_EVIDENCE["rabbitmq_operator"]
+    return broker, Target(
+        "rabbitmq_operator",
+        "rabbitmq-cluster-operator",
+        operator_namespace,
+        dict(operator["labels"]),
+        operator["port"],
+    )
 
 
 def targets(
@@ -147,8 +226,12 @@ def targets(
     cnpg_namespace: str,
     valkey_namespace: str,
     flux_namespace: str,
+    rabbitmq_namespace: str,
 ) -> dict[str, Target]:
-    """Every component's target, given each release's (name, namespace)."""
+    """Every component's target, given each release's (name, namespace).
+
+    Keys are component keys, plus the extra monitors of :data:`EXTRA_MONITORS`.
+    """
 
     def labels(key: str, **values: str) -> dict[str, str]:
         template: dict[str, str] = CHART_EVIDENCE[key]["labels"]
@@ -208,5 +291,12 @@ def targets(
             {},
             port("flux"),
             match_expressions=(("app", FLUX_CONTROLLERS),),
+        ),
+        **dict(
+            zip(
+                ("rabbitmq", "rabbitmq_operator"),
+                rabbitmq_targets(rabbitmq_namespace, OPERATOR_NAMESPACE),
+                strict=True,
+            )
         ),
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 from wildside_constructs.observability.alerting import Alert, rule_group
 from wildside_constructs.observability.rules_datastores import cnpg_alerts, valkey_alerts
+from wildside_constructs.observability.rules_messaging import rabbitmq_alerts
 from wildside_constructs.observability.rules_platform import (
     cert_manager_alerts,
     external_dns_alerts,
@@ -15,11 +16,12 @@ from wildside_constructs.observability.rules_platform import (
     flux_alerts,
     traefik_alerts,
 )
+from wildside_constructs.settings.rabbitmq import OPERATOR_NAMESPACE
 
 
 @dataclass(frozen=True)
 class RuleOptions:
-    """What the datastore alerts need to know about the cluster's datastores."""
+    """What the datastore and messaging alerts need to know about their clusters."""
 
     cnpg_namespace: str = "databases"
     cnpg_cluster: str = "wildside-pg"
@@ -27,6 +29,9 @@ class RuleOptions:
     cnpg_backup_max_age_hours: int | None = 26
     valkey_namespace: str = "valkey"
     valkey_name: str = "wildside-valkey"
+    rabbitmq_namespace: str = "messaging"
+    rabbitmq_name: str = "rabbitmq"
+    rabbitmq_operator_namespace: str = OPERATOR_NAMESPACE
 
 
 def _cnpg(options: RuleOptions) -> list[Alert]:
@@ -46,6 +51,12 @@ _RULES: dict[str, tuple[str, Callable[[RuleOptions], list[Alert]]]] = {
     "external_dns": ("external-dns", lambda _: external_dns_alerts()),
     "cnpg": ("cloudnative-pg", _cnpg),
     "valkey": ("valkey", lambda o: valkey_alerts(o.valkey_namespace, o.valkey_name)),
+    "rabbitmq": (
+        "rabbitmq",
+        lambda o: rabbitmq_alerts(
+            o.rabbitmq_namespace, o.rabbitmq_name, o.rabbitmq_operator_namespace
+        ),
+    ),
 }
 
 RULED_COMPONENTS = tuple(_RULES)

@@ -78,6 +78,8 @@ METRICS: dict[str, tuple[int, ...]] = {
     "external-secrets": (8080,),
     "cnpg-system": (8080,),
     "databases": (9187,),
+    # RabbitMQ's nodes serve metrics on their TLS port only (prometheus-tls).
+    "messaging": (15691,),
 }
 # Namespace -> (settings key, variable) for the client allow-lists.
 CLIENTS = {

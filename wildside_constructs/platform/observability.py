@@ -8,12 +8,13 @@ Units, in dependency order:
   values in a ConfigMap, plus the receivers' ExternalSecret);
 - ``observability`` (kube-prometheus-stack; it installs the monitoring CRDs);
 - ``observability-dashboards``; ``monitors-<component>`` for every enabled
-  component and Flux (PodMonitor + PrometheusRule), after the CRDs;
+  component and Flux (PodMonitors + PrometheusRule), after the CRDs;
 - ``observability-otel-operator`` then ``observability-collector`` when traces
   are on; ``observability-logs-*`` when logs go to OpenSearch.
 
-Other components are read as sibling constructs (their typed attributes), so
-the monitors follow the names each component actually renders.
+Other components are read as sibling constructs (their typed attributes, in
+:mod:`wildside_constructs.observability.siblings`), so the monitors follow the
+names each component actually renders.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import (
-    FLUX_NAMESPACE,
     SOURCES,
     ClusterContext,
     DeployUnit,
@@ -40,7 +40,7 @@ from wildside_constructs.observability.alertmanager import (
 )
 from wildside_constructs.observability.dashboards import DASHBOARDS, dashboard_configmap
 from wildside_constructs.observability.logs import LogsParts
-from wildside_constructs.observability.monitors import Target, pod_monitor, targets
+from wildside_constructs.observability.monitors import EXTRA_MONITORS, Target, pod_monitor
 from wildside_constructs.observability.otel import (
     OTLP_GRPC,
     OTLP_HTTP,
@@ -49,6 +49,7 @@ from wildside_constructs.observability.otel import (
     operator_values,
     variant,
 )
+from wildside_constructs.observability.siblings import monitoring_inputs
 from wildside_constructs.observability.stack import (
     ALERTMANAGER_URL,
     GRAFANA_ADMIN_SECRET,
@@ -61,8 +62,8 @@ from wildside_constructs.observability.stack import (
 from wildside_constructs.platform.component import PlatformComponent
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
+from wildside_constructs.platform.rabbitmq import CLUSTER_UNIT as RABBITMQ_CLUSTER_UNIT
 from wildside_constructs.platform.values import resource_variables, unit_variables
-from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.datastores import for_cluster
 from wildside_constructs.settings.observability import (
     KUBE_PROMETHEUS_STACK_VERSION,
@@ -70,13 +71,17 @@ from wildside_constructs.settings.observability import (
     OTEL_OPERATOR_CHART_VERSION,
     ObservabilitySettings,
 )
-from wildside_constructs.settings.valkey import ValkeySettings
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 from wildside_constructs.yamlout import dump
 
 PART_OF = "observability"
 # Component key -> its dashboard (the rest are in the dashboards unit).
-COMPONENT_DASHBOARDS = {"cnpg": "cloudnative-pg", "valkey": "valkey", "traefik": "traefik"}
+COMPONENT_DASHBOARDS = {
+    "cnpg": "cloudnative-pg",
+    "valkey": "valkey",
+    "traefik": "traefik",
+    "rabbitmq": "rabbitmq",
+}
 UNIT = "observability"
 NAMESPACE_UNIT = "observability-namespace"
 ROUTING_UNIT = "observability-routing"
@@ -254,53 +259,20 @@ class Observability(PlatformComponent):
 
     def _monitors(self) -> None:
         """One unit per monitored component: switching either off removes exactly it."""
-        get = self._sibling
-        found = targets(
-            traefik=("traefik", getattr(get("traefik"), "namespace", "traefik")),
-            cert_manager=(
-                "cert-manager",
-                getattr(get("cert_manager"), "namespace", "cert-manager"),
-            ),
-            external_dns=(
-                "external-dns",
-                getattr(get("external_dns"), "namespace", "external-dns"),
-            ),
-            eso=("external-secrets", getattr(get("vault_eso"), "namespace", "external-secrets")),
-            # The datastores publish what they are in their contracts.
-            cnpg_namespace=getattr(
-                getattr(get("cnpg"), "database_contract", None), "namespace", "databases"
-            ),
-            valkey_namespace=getattr(
-                getattr(get("valkey"), "valkey_contract", None), "namespace", "valkey"
-            ),
-            flux_namespace=FLUX_NAMESPACE,
-        )
-        cnpg, valkey = get("cnpg"), get("valkey")
-        options = RuleOptions(
-            cnpg_namespace=found["cnpg"].namespace,
-            cnpg_cluster="${cnpg_cluster_name}",
-            cnpg_backup_max_age_hours=(
-                self.settings.backup_max_age_hours
-                if cnpg is not None and cnpg.database_contract.backup_enabled
-                else None
-            ),
-            valkey_namespace=found["valkey"].namespace,
-            valkey_name="${valkey_name}",
-        )
-        # A sibling's contract names its resources; built alone, the defaults do.
-        self.variables["cnpg_cluster_name"] = (
-            cnpg.database_contract.cluster_name if cnpg is not None else CnpgSettings().name
-        )
-        self.variables["valkey_name"] = (
-            valkey.valkey_contract.name if valkey is not None else ValkeySettings().name
-        )
+        found, options, names = monitoring_inputs(self._sibling, self.settings.backup_max_age_hours)
+        self.variables.update(names)
         self.monitored: list[str] = []
         for key in ("flux", *self.context.enabled):
             if key in found:
-                self._monitor_unit(key, found[key], options)
+                extras = tuple(found[extra] for extra in EXTRA_MONITORS.get(key, ()))
+                self._monitor_unit(key, found[key], options, extras)
 
-    def _monitor_unit(self, key: str, target: Target, options: RuleOptions) -> None:
+    def _monitor_unit(
+        self, key: str, target: Target, options: RuleOptions, extras: tuple[Target, ...]
+    ) -> None:
         documents: dict[str, Any] = {"monitor.yaml": pod_monitor(target)}
+        for extra in extras:
+            documents[f"monitor-{extra.monitor}.yaml"] = pod_monitor(extra)
         if key in COMPONENT_DASHBOARDS:
             name = COMPONENT_DASHBOARDS[key]
             documents["dashboard.yaml"] = dashboard_configmap(name, NAMESPACE, PART_OF)
@@ -315,7 +287,11 @@ class Observability(PlatformComponent):
                 f"{target.monitor}-alerts", NAMESPACE, groups, PART_OF
             )
         self.monitored.append(key)
-        self._add(f"monitors-{target.monitor}", folder, documents, (UNIT,))
+        deps: tuple[str, ...] = (UNIT,)
+        if target.monitor_namespace != NAMESPACE:
+            # The broker's monitor reads its CA Secret, in its namespace: wait for both.
+            deps += (getattr(self._sibling(key), "cluster_unit", RABBITMQ_CLUSTER_UNIT),)
+        self._add(f"monitors-{target.monitor}", folder, documents, deps)
 
     def _traces(self) -> None:
         source = self.use_source(OTEL_SOURCE)
