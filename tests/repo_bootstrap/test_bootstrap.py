@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from github import Auth, Github
 
 from tests.fakes.fake_github_repos import SSH_KEYS, FakeGitHub
@@ -244,3 +248,49 @@ def test_bad_repository_names_are_input_errors(text: str) -> None:
     with pytest.raises(BootstrapError, match="--repository") as caught:
         parse_repository(text)
     assert caught.value.exit_code == 2
+
+
+def _validate_script() -> str:
+    from wildside_ops.repo_bootstrap.model import BootstrapRequest
+    from wildside_ops.repo_bootstrap.seed import seed_files
+
+    files = seed_files(BootstrapRequest(owner="o", name="n"))
+    workflow = yaml.safe_load(files[".github/workflows/validate.yml"])
+    (job,) = workflow["jobs"].values()
+    return str(job["steps"][-1]["run"])
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+def test_the_seeded_check_waits_for_promotion_but_fails_a_broken_folder(tmp_path: Path) -> None:
+    """The required check runs `kubectl kustomize` on every folder, as the seed ships it."""
+    script = _validate_script()
+    tree = {
+        "platform/sources/charts/kustomization.yaml": "resources: [repo.yaml]\n",
+        "platform/sources/charts/repo.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+        "  name: charts\n",
+        "clusters/stg/sources/kustomization.yaml": "resources:\n"
+        "- ../../../environments/staging/platform/sources/charts\n",
+    }
+    for path, text in tree.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+
+    waiting = check()
+    assert waiting.returncode == 0, waiting.stdout + waiting.stderr
+    assert "::warning file=./clusters/stg/sources/kustomization.yaml::awaits promotion" in (
+        waiting.stdout
+    )
+    shutil.copytree(tmp_path / "platform", tmp_path / "environments/staging/platform")
+    promoted = check()
+    assert promoted.returncode == 0 and "::warning" not in promoted.stdout, promoted.stdout
+    (tmp_path / "platform/sources/charts/kustomization.yaml").write_text("resources: [gone.yaml]\n")
+    broken = check()
+    assert broken.returncode == 1
+    assert "::error file=./platform/sources/charts/kustomization.yaml::does not build" in (
+        broken.stdout
+    )

@@ -16,6 +16,7 @@ from tests.platform.test_sops import RECIPIENT
 from tests.support import SCHEMAS, config, example_with, render_platform
 from tests.validation.trees import kustomize_build, write_tree
 from wildside_constructs.promotion import ENVIRONMENTS, platform_root
+from wildside_constructs.validation.__main__ import main as validation_main
 from wildside_constructs.validation.disk import check_tree
 
 EXAMPLES = PROJECT_ROOT / "app" / "config" / "examples"
@@ -89,7 +90,9 @@ def promote(checkout: Path, environment: str) -> None:
     shutil.copytree(source, target, ignore=lambda folder, _names: _unpromoted(folder, source))
 
 
-def test_a_checkout_awaiting_promotion_is_valid_and_reported(tmp_path: Path) -> None:
+def test_a_checkout_awaiting_promotion_is_valid_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     sandbox, staging = rendered_for("sandbox"), rendered_for("staging")
     checkout = write_tree(tmp_path / "gitops", {**sandbox, **staging})
     # Before promotion nothing is wrong with the tree: Flux waits for the folder.
@@ -101,6 +104,14 @@ def test_a_checkout_awaiting_promotion_is_valid_and_reported(tmp_path: Path) -> 
     }
     assert set(waiting) == promoted
     assert awaiting_promotion(sandbox, checkout) == []
+
+    code = validation_main(["--no-schemas", str(checkout)])
+    notes = [line for line in capsys.readouterr().err.splitlines() if line.startswith("note: ")]
+    assert code == 0
+    assert "note: clusters/staging/traefik.yaml: environments/staging/platform/traefik awaits" in (
+        "\n".join(notes)
+    )
+    assert len(notes) == len(promoted)
 
     promote(checkout, "staging")
     assert awaiting_promotion(staging, checkout) == []

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wildside_constructs.validation.disk import check_tree
+from wildside_constructs.validation.disk import check_tree, read_tree
+from wildside_constructs.validation.flux_rules import awaiting_promotion
 from wildside_constructs.validation.schemas import SCHEMA_DIR_ENV, SchemaStore, schema_dir
 
 EXIT_OK = 0
@@ -49,6 +50,13 @@ def _schemas(args: argparse.Namespace) -> SchemaStore | None:
     return SchemaStore(found)
 
 
+def _note_awaiting(root: Path) -> None:
+    # Not a problem: Flux keeps what it applied and retries until the copy exists.
+    files, _problems = read_tree(root)
+    for line in awaiting_promotion(files):
+        print(f"note: {line} awaits promotion (wildside promote)", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     root: Path = args.directory
@@ -62,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     count, problems = check_tree(root, schemas)
     for problem in problems:
         print(problem)
+    _note_awaiting(root)
     if problems:
         print(f"{root}: {len(problems)} problem(s) in {count} file(s)", file=sys.stderr)
         return EXIT_PROBLEMS

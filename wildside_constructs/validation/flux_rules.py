@@ -51,6 +51,16 @@ def flux_kustomization_problems(files: Files) -> list[Problem]:
     return problems
 
 
+def awaiting_promotion(files: Files) -> list[str]:
+    """``path: folder`` of each Flux Kustomization whose promoted folder is not written yet."""
+    waiting: list[str] = []
+    for path, document in manifests(files, _FLUX_KUSTOMIZE, "Kustomization"):
+        folder = flux_folder(document) if reads_this_repository(document) else None
+        if folder is not None and awaits_promotion(folder, files.keys()):
+            waiting.append(f"{path}: {folder}")
+    return sorted(waiting)
+
+
 def _depends_on(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     entries = _mapping(document.get("spec")).get("dependsOn") or []
     return [
