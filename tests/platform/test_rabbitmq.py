@@ -67,8 +67,9 @@ def test_operators_come_from_their_release_tags(default: Any) -> None:
     assert cluster_op["spec"]["images"] == [
         {"name": "rabbitmqoperator/cluster-operator", "newTag": "2.22.3"}
     ]
-    # The variant whose webhook certificate cert-manager issues, after the CRDs.
-    assert topology_op["spec"]["path"] == "./config/installation/cert-manager"
+    # The variant whose webhook certificate cert-manager issues, after the CRDs
+    # (test_rabbitmq_upstream.py checks the folder against the tag's listing).
+    assert topology_op["spec"]["path"] == "./config/installation"
     assert topology_op["spec"]["dependsOn"] == [{"name": "rabbitmq-cluster-operator"}]
     assert depends_on(default, "rabbitmq-operators") == ["cert-manager"]
 

@@ -59,8 +59,11 @@ _OPERATORS = (
         "rabbitmq-topology-operator",
         TOPOLOGY_OPERATOR_REPOSITORY,
         TOPOLOGY_OPERATOR_VERSION,
-        # The variant whose webhook certificate cert-manager issues.
-        "./config/installation/cert-manager",
+        # At v1.20.1 this is the only installation folder, and it is the variant
+        # whose webhook certificate cert-manager issues (it includes
+        # ../default, which includes ../certmanager); upstream's
+        # messaging-topology-operator-with-certmanager.yaml is a copy of its build.
+        "./config/installation",
         "rabbitmqoperator/messaging-topology-operator",
         ("rabbitmq-cluster-operator",),
     ),
