@@ -217,6 +217,13 @@ BAD: list[tuple[str, dict[str, Any], dict[str, str], str, str]] = [
     ),
     ("storage", {"storage_size": "10"}, {}, "rabbitmq.storage_size", "volume size"),
     (
+        "client namespace",
+        {"client_namespaces": ["Shop_1"]},
+        {},
+        "rabbitmq.client_namespaces[0]",
+        "a namespace name (a DNS label)",
+    ),
+    (
         "no vault for users",
         {"users": [{"name": "app", "vault_path": "a/b"}]},
         NO_VAULT,
