@@ -102,10 +102,11 @@ def test_the_topology_operator_reaches_the_management_api_and_nothing_else() -> 
     selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
     assert selector["values"] == [OPERATOR_NAMESPACE]
     assert rule["ports"] == [{"protocol": "TCP", "port": 15671}]
-    # Upstream's installation puts the topology operator there (at the pinned tag).
-    text = (EVIDENCE / "rabbitmq_topology_operator.txt").read_text(encoding="utf-8")
-    installation = text.split("## config/installation/kustomization.yaml", 1)[1]
-    assert f"\nnamespace: {OPERATOR_NAMESPACE}\n" in installation
+    # Upstream's installations put both operators there (at the pinned tags).
+    for evidence in ("rabbitmq_cluster_operator", "rabbitmq_topology_operator"):
+        text = (EVIDENCE / f"{evidence}.txt").read_text(encoding="utf-8")
+        installation = text.split("## config/installation/kustomization.yaml", 1)[1]
+        assert f"\nnamespace: {OPERATOR_NAMESPACE}\n" in installation, evidence
     # Without client namespaces, only the broker's own namespace speaks AMQPS.
     (clients,) = policies[("messaging", "allow-clients")]["spec"]["ingress"]
     expression = clients["from"][0]["namespaceSelector"]["matchExpressions"][0]

@@ -64,8 +64,16 @@ def test_operators_come_from_their_release_tags(default: Any) -> None:
     cluster_op = default.documents[f"{folder}/kustomization-rabbitmq-cluster-operator.yaml"]
     topology_op = default.documents[f"{folder}/kustomization-rabbitmq-topology-operator.yaml"]
     assert cluster_op["spec"]["path"] == "./config/installation"
+    # The image names upstream's build really uses (test_rabbitmq_upstream.py builds them).
     assert cluster_op["spec"]["images"] == [
-        {"name": "rabbitmqoperator/cluster-operator", "newTag": "2.22.3"}
+        {"name": "ghcr.io/rabbitmq/cluster-operator", "newTag": "2.22.3"}
+    ]
+    assert topology_op["spec"]["images"] == [
+        {
+            "name": "rabbitmqoperator/messaging-topology-operator",
+            "newName": "ghcr.io/rabbitmq/messaging-topology-operator",
+            "newTag": "1.20.1",
+        }
     ]
     # The variant whose webhook certificate cert-manager issues, after the CRDs
     # (test_rabbitmq_upstream.py checks the folder against the tag's listing).
@@ -268,7 +276,7 @@ def test_the_rules_accept_the_rendering_and_refuse_each_weakening(prod: Any) -> 
     op_path = "platform/messaging/operators/kustomization-rabbitmq-cluster-operator.yaml"
     spec = {
         **files[op_path]["spec"],
-        "images": [{"name": "rabbitmqoperator/cluster-operator", "newTag": "latest"}],
+        "images": [{"name": "ghcr.io/rabbitmq/cluster-operator", "newTag": "latest"}],
     }
     floating = {**files[op_path], "spec": spec}
     for path, document, rule in (

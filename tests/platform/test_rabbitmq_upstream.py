@@ -13,13 +13,17 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
 from tests.platform.datastore_helpers import render
+from tests.validation.trees import kustomize_build, write_tree
 from wildside_constructs.settings.rabbitmq import (
+    CLUSTER_OPERATOR_REPOSITORY,
+    CLUSTER_OPERATOR_VERSION,
     TOPOLOGY_OPERATOR_REPOSITORY,
     TOPOLOGY_OPERATOR_VERSION,
 )
@@ -28,6 +32,11 @@ EVIDENCE = posixpath.join(posixpath.dirname(__file__), "upstream_evidence")
 FOLDER = "platform/messaging/operators"
 # Flux Kustomization name -> (evidence file, repository, pinned version).
 OPERATORS = {
+    "rabbitmq-cluster-operator": (
+        "rabbitmq_cluster_operator",
+        CLUSTER_OPERATOR_REPOSITORY,
+        CLUSTER_OPERATOR_VERSION,
+    ),
     "rabbitmq-topology-operator": (
         "rabbitmq_topology_operator",
         TOPOLOGY_OPERATOR_REPOSITORY,
@@ -121,3 +130,74 @@ def test_the_topology_operators_release_with_cert_manager_is_this_build() -> Non
         "cp -v releases/messaging-topology-operator.yaml "
         "releases/messaging-topology-operator-with-certmanager.yaml"
     ) in makefile
+
+
+def flux_merge(upstream_images: list[dict[str, str]], ours: list[dict[str, str]]) -> list[Any]:
+    """Flux's merge of ``spec.images`` into the kustomization.yaml at ``spec.path``.
+
+    kustomize-controller runs in the cluster, not here; flux_kustomize_images.txt
+    is its code: an entry of the same name is replaced, any other appended.
+    """
+    code = upstream("flux_kustomize_images").excerpts["kustomize/kustomize_generator.go"]
+    assert "kus.Images[index] = newImage" in code and "append(kus.Images, newImage)" in code
+    merged: list[Any] = [dict(image) for image in upstream_images]
+    for image in ours:
+        names = [entry["name"] for entry in merged]
+        if image["name"] in names:
+            merged[names.index(image["name"])] = dict(image)
+        else:
+            merged.append(dict(image))
+    return merged
+
+
+def _built_image(tmp_path: Path, found: Upstream, ours: list[dict[str, str]]) -> str:
+    """The operator's image after upstream's image layers and our override, by kustomize.
+
+    Only config/manager and config/installation set images (the evidence
+    notes so); the layers between them change names and namespaces, not images.
+    """
+    (line,) = found.excerpts["config/manager/manager.yaml"].strip().splitlines()
+    image = line.split("image:", 1)[1].strip()
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "operator"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "operator"}},
+            "template": {
+                "metadata": {"labels": {"app": "operator"}},
+                "spec": {"containers": [{"name": "operator", "image": image}]},
+            },
+        },
+    }
+    installation = found.kustomization("config/installation")
+    installation["resources"] = ["../manager"]
+    installation["images"] = flux_merge(installation.get("images", []), ours)
+    root = write_tree(
+        tmp_path,
+        {
+            "config/manager/kustomization.yaml": yaml.safe_dump(
+                found.kustomization("config/manager")
+            ),
+            "config/manager/manager.yaml": yaml.safe_dump(deployment),
+            "config/installation/kustomization.yaml": yaml.safe_dump(installation),
+        },
+    )
+    built = kustomize_build(root, "config/installation")
+    assert built.returncode == 0, built.stderr
+    (document,) = [d for d in yaml.safe_load_all(built.stdout) if d]
+    (container,) = document["spec"]["template"]["spec"]["containers"]
+    return str(container["image"])
+
+
+@pytest.mark.parametrize("name", sorted(OPERATORS))
+def test_the_image_override_pins_the_release_image(tmp_path: Path, default: Any, name: str) -> None:
+    evidence, _repository, version = OPERATORS[name]
+    found = upstream(evidence)
+    # The release manifest's image: GHCR_IO_OPERATOR_IMAGE with the version, no "v".
+    workflow = found.excerpts[".github/workflows/build-test-publish.yml"]
+    (registry,) = re.findall(r'GHCR_IO_OPERATOR_IMAGE=(\S+):"\$\{RELEASE_VERSION\}"', workflow)
+    ours = _kustomization(default, name)["images"]
+    assert _built_image(tmp_path, found, ours) == f"{registry}:{version}"
+    # Without the override the build floats on ":latest", which this test must notice.
+    assert _built_image(tmp_path / "bare", found, []).endswith(":latest")
