@@ -72,7 +72,7 @@ class ClusterSettings:
     auto_upgrade: bool = False
     surge_upgrade: bool = True
     tags: tuple[str, ...] = ()
-    # Namespaces your applications run in; cnpg/valkey client_namespaces may name
+    # Namespaces your applications run in; cnpg/valkey/rabbitmq client_namespaces may name
     # them (besides the platform's own). See docs/network-policies.md.
     app_namespaces: tuple[str, ...] = ()
     maintenance: Maintenance = field(default_factory=Maintenance)

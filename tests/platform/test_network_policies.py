@@ -10,13 +10,17 @@ from typing import Any
 import pytest
 
 from app.config.errors import ConfigError
+from app.runtime import PROJECT_ROOT
+from tests.conftest import run_app
 from tests.support import SCHEMAS, all_units, config, example_with, render_platform
 from wildside_constructs.platform.network import ALLOWS, MONITORING_NAMESPACE
+from wildside_constructs.settings.rabbitmq import OPERATOR_NAMESPACE
 from wildside_constructs.validation.errors import RenderError
 from wildside_constructs.validation.tree import substitute
 from wildside_constructs.yamlout import load
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "network-policies.md"
+EVIDENCE = Path(__file__).with_name("upstream_evidence")
 
 
 def _policies(stack: Any) -> dict[tuple[str, str], dict[str, Any]]:
@@ -75,6 +79,7 @@ def test_client_allow_lists_reach_the_policies_after_substitution() -> None:
             "cluster": {"app_namespaces": ["shop", "jobs"]},
             "cnpg": {"client_namespaces": ["shop"]},
             "valkey": {"client_namespaces": ["shop", "jobs"]},
+            "rabbitmq": {"client_namespaces": ["jobs"]},
         }
     )
     policies = _policies(render_platform(cfg))  # schemas checked after substitution
@@ -86,6 +91,26 @@ def test_client_allow_lists_reach_the_policies_after_substitution() -> None:
 
     assert values("databases") == ["databases", "shop"]
     assert values("valkey") == ["valkey", "shop", "jobs"]
+    assert values("messaging") == ["messaging", "jobs"]
+    (rule,) = policies[("messaging", "allow-clients")]["spec"]["ingress"]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 5671}]  # AMQPS; plain 5672 is off
+
+
+def test_the_topology_operator_reaches_the_management_api_and_nothing_else() -> None:
+    policies = _policies(render_platform(config()))
+    (rule,) = policies[("messaging", "allow-operator")]["spec"]["ingress"]
+    selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
+    assert selector["values"] == [OPERATOR_NAMESPACE]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 15671}]
+    # Upstream's installations put both operators there (at the pinned tags).
+    for evidence in ("rabbitmq_cluster_operator", "rabbitmq_topology_operator"):
+        text = (EVIDENCE / f"{evidence}.txt").read_text(encoding="utf-8")
+        installation = text.split("## config/installation/kustomization.yaml", 1)[1]
+        assert f"\nnamespace: {OPERATOR_NAMESPACE}\n" in installation, evidence
+    # Without client namespaces, only the broker's own namespace speaks AMQPS.
+    (clients,) = policies[("messaging", "allow-clients")]["spec"]["ingress"]
+    expression = clients["from"][0]["namespaceSelector"]["matchExpressions"][0]
+    assert expression["values"] == ["messaging"]
 
 
 def test_an_allow_list_naming_an_unknown_namespace_is_refused() -> None:
@@ -98,10 +123,50 @@ def test_an_allow_list_naming_an_unknown_namespace_is_refused() -> None:
     assert "client_namespaces[0]" not in message  # a platform namespace is known
 
 
-def test_a_malformed_namespace_name_is_a_configuration_problem() -> None:
+def test_a_rabbitmq_allow_list_naming_an_unknown_namespace_is_refused() -> None:
+    cfg = example_with(
+        {
+            "cluster": {"app_namespaces": ["shop"]},
+            "rabbitmq": {"client_namespaces": ["shop", "jbos"]},
+        }
+    )
+    with pytest.raises(RenderError) as caught:
+        render_platform(cfg)
+    message = str(caught.value)
+    assert "rabbitmq.client_namespaces[1]" in message and "'jbos'" in message
+    assert "cluster.app_namespaces" in message
+    assert "client_namespaces[0]" not in message  # declared in cluster.app_namespaces
+
+
+@pytest.mark.parametrize("key", ["valkey", "rabbitmq"])
+def test_a_malformed_namespace_name_is_a_configuration_problem(key: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        example_with({"valkey": {"client_namespaces": ["Shop_1"]}})
-    assert "valkey.client_namespaces[0]" in str(caught.value)
+        example_with({key: {"client_namespaces": ["Shop_1"]}})
+    assert f"{key}.client_namespaces[0]" in str(caught.value)
+    assert "DNS label" in str(caught.value)
+    with pytest.raises(ConfigError) as caught:
+        example_with({key: {"client_namespaces": ["shop", "shop"]}})
+    assert "names a namespace twice" in str(caught.value)
+
+
+def test_the_cli_refuses_a_bad_rabbitmq_client_namespace_with_exit_2(tmp_path: Path) -> None:
+    config_file = tmp_path / "wildside.toml"
+    text = (PROJECT_ROOT / "app/config/example.toml").read_text(encoding="utf-8")
+    text = text.replace("[rabbitmq]\n", '[rabbitmq]\nclient_namespaces = ["Shop_1"]\n', 1)
+    config_file.write_text(text, encoding="utf-8")
+    outdir, gitops = tmp_path / "out", tmp_path / "gitops"
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "WILDSIDE_CONFIG": str(config_file),
+        "WILDSIDE_GITOPS_DIR": str(gitops),
+    }
+    run = run_app(["render", "--outdir", str(outdir)], env, timeout=120)
+    assert run.returncode == 2, run.stderr + run.stdout
+    assert "rabbitmq.client_namespaces[0]" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not outdir.exists()
+    assert not gitops.exists()
 
 
 def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on() -> None:

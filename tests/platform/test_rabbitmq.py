@@ -64,11 +64,20 @@ def test_operators_come_from_their_release_tags(default: Any) -> None:
     cluster_op = default.documents[f"{folder}/kustomization-rabbitmq-cluster-operator.yaml"]
     topology_op = default.documents[f"{folder}/kustomization-rabbitmq-topology-operator.yaml"]
     assert cluster_op["spec"]["path"] == "./config/installation"
+    # The image names upstream's build really uses (test_rabbitmq_upstream.py builds them).
     assert cluster_op["spec"]["images"] == [
-        {"name": "rabbitmqoperator/cluster-operator", "newTag": "2.22.3"}
+        {"name": "ghcr.io/rabbitmq/cluster-operator", "newTag": "2.22.3"}
     ]
-    # The variant whose webhook certificate cert-manager issues, after the CRDs.
-    assert topology_op["spec"]["path"] == "./config/installation/cert-manager"
+    assert topology_op["spec"]["images"] == [
+        {
+            "name": "rabbitmqoperator/messaging-topology-operator",
+            "newName": "ghcr.io/rabbitmq/messaging-topology-operator",
+            "newTag": "1.20.1",
+        }
+    ]
+    # The variant whose webhook certificate cert-manager issues, after the CRDs
+    # (test_rabbitmq_upstream.py checks the folder against the tag's listing).
+    assert topology_op["spec"]["path"] == "./config/installation"
     assert topology_op["spec"]["dependsOn"] == [{"name": "rabbitmq-cluster-operator"}]
     assert depends_on(default, "rabbitmq-operators") == ["cert-manager"]
 
@@ -216,6 +225,13 @@ BAD: list[tuple[str, dict[str, Any], dict[str, str], str, str]] = [
     ),
     ("storage", {"storage_size": "10"}, {}, "rabbitmq.storage_size", "volume size"),
     (
+        "client namespace",
+        {"client_namespaces": ["Shop_1"]},
+        {},
+        "rabbitmq.client_namespaces[0]",
+        "a namespace name (a DNS label)",
+    ),
+    (
         "no vault for users",
         {"users": [{"name": "app", "vault_path": "a/b"}]},
         NO_VAULT,
@@ -260,7 +276,7 @@ def test_the_rules_accept_the_rendering_and_refuse_each_weakening(prod: Any) -> 
     op_path = "platform/messaging/operators/kustomization-rabbitmq-cluster-operator.yaml"
     spec = {
         **files[op_path]["spec"],
-        "images": [{"name": "rabbitmqoperator/cluster-operator", "newTag": "latest"}],
+        "images": [{"name": "ghcr.io/rabbitmq/cluster-operator", "newTag": "latest"}],
     }
     floating = {**files[op_path], "spec": spec}
     for path, document, rule in (

@@ -7,8 +7,9 @@ ingress, one allowing traffic from its own namespace, and the allows in
 namespace a future component creates is denied by default without touching
 this file. Egress is not restricted.
 
-Database and cache clients are per-cluster allow-lists (``cnpg.client_namespaces``,
-``valkey.client_namespaces``) travelling as Flux substitutions, so the files
+Database, cache and message-broker clients are per-cluster allow-lists
+(``cnpg.client_namespaces``, ``valkey.client_namespaces``,
+``rabbitmq.client_namespaces``) travelling as Flux substitutions, so the files
 stay cluster-agnostic; every name must be a namespace the platform creates or
 one declared in ``cluster.app_namespaces``.
 """
@@ -22,6 +23,11 @@ from typing import Any, Literal
 
 from wildside_constructs.model import ClusterContext, DeployUnit
 from wildside_constructs.problems import Problem
+from wildside_constructs.settings.rabbitmq import (
+    AMQPS_PORT,
+    MANAGEMENT_TLS_PORT,
+    OPERATOR_NAMESPACE,
+)
 
 API = "networking.k8s.io/v1"
 NAME_LABEL = "kubernetes.io/metadata.name"
@@ -69,6 +75,18 @@ ALLOWS: dict[str, tuple[Allow, ...]] = {
         ),
         Allow("clients", "Valkey from valkey.client_namespaces", (6379,), "clients"),
     ),
+    # TLS-only broker (disableNonTLSListeners): the plain ports 5672/15672 never listen.
+    "messaging": (
+        Allow(
+            "operator",
+            # The operators' own manifests create and use rabbitmq-system.
+            "the Messaging Topology Operator (RabbitMQ's management API over TLS)",
+            (MANAGEMENT_TLS_PORT,),
+            "namespaces",
+            (OPERATOR_NAMESPACE,),
+        ),
+        Allow("clients", "AMQPS from rabbitmq.client_namespaces", (AMQPS_PORT,), "clients"),
+    ),
 }
 # Metrics ports, opened to MONITORING_NAMESPACE when observability is enabled.
 METRICS: dict[str, tuple[int, ...]] = {
@@ -85,6 +103,7 @@ METRICS: dict[str, tuple[int, ...]] = {
 CLIENTS = {
     "databases": ("cnpg", "cnpg_client_namespaces"),
     "valkey": ("valkey", "valkey_client_namespaces"),
+    "messaging": ("rabbitmq", "rabbitmq_client_namespaces"),
 }
 
 

@@ -46,22 +46,37 @@ CERT_MANAGER_UNIT = "cert-manager"
 CLUSTER_DOMAIN = "cluster.local"
 # The Flux Kustomizations that install each operator (inside rabbitmq-operators).
 _OPERATORS = (
-    # name, repository, tag, path in the repository, image, depends on
+    # name, repository, tag, path in the repository, image override, depends on
+    # (tests/platform/upstream_evidence/ holds the upstream files each is read from)
     (
         "rabbitmq-cluster-operator",
         CLUSTER_OPERATOR_REPOSITORY,
         CLUSTER_OPERATOR_VERSION,
         "./config/installation",
-        "rabbitmqoperator/cluster-operator",
+        # config/manager/manager.yaml names this image (":latest") directly; the
+        # installation's own images entry (rabbitmqoperator/cluster-operator-dev)
+        # matches nothing, so ours is appended and sets the tag.
+        {"name": "ghcr.io/rabbitmq/cluster-operator", "newTag": CLUSTER_OPERATOR_VERSION},
         (),
     ),
     (
         "rabbitmq-topology-operator",
         TOPOLOGY_OPERATOR_REPOSITORY,
         TOPOLOGY_OPERATOR_VERSION,
-        # The variant whose webhook certificate cert-manager issues.
-        "./config/installation/cert-manager",
-        "rabbitmqoperator/messaging-topology-operator",
+        # At v1.20.1 this is the only installation folder, and it is the variant
+        # whose webhook certificate cert-manager issues (it includes
+        # ../default, which includes ../certmanager); upstream's
+        # messaging-topology-operator-with-certmanager.yaml is a copy of its build.
+        "./config/installation",
+        # The build names the image rabbitmqoperator/messaging-topology-operator
+        # until the installation's own images entry of that name renames it to
+        # ghcr.io/...:latest. Flux replaces an entry of the same name, so ours
+        # keeps the rename and sets the tag: the release manifest's image.
+        {
+            "name": "rabbitmqoperator/messaging-topology-operator",
+            "newName": "ghcr.io/rabbitmq/messaging-topology-operator",
+            "newTag": TOPOLOGY_OPERATOR_VERSION,
+        },
         ("rabbitmq-cluster-operator",),
     ),
 )
@@ -83,7 +98,7 @@ def _git_source(name: str, url: str, tag: str) -> dict[str, Any]:
 
 
 def _operator_kustomization(
-    name: str, tag: str, path: str, image: str, depends_on: tuple[str, ...]
+    name: str, path: str, image: dict[str, str], depends_on: tuple[str, ...]
 ) -> dict[str, Any]:
     # A unit applied from the operator's own repository: no folder here.
     unit = DeployUnit(
@@ -96,8 +111,9 @@ def _operator_kustomization(
         path=path,
     )
     document = flux.flux_kustomization(unit, path, PART_OF)
-    # Upstream's kustomization says ":latest"; the release build sets the tag.
-    document["spec"]["images"] = [{"name": image, "newTag": tag}]
+    # Upstream's kustomization says ":latest"; its release build sets the tag
+    # (ghcr.io/rabbitmq/<operator>:<version>), and so does this override.
+    document["spec"]["images"] = [dict(image)]
     return document
 
 
@@ -210,7 +226,7 @@ class Rabbitmq(PlatformComponent):
         for name, url, tag, path, image, depends_on in _OPERATORS:
             documents[f"gitrepository-{name}.yaml"] = _git_source(name, url, tag)
             documents[f"kustomization-{name}.yaml"] = _operator_kustomization(
-                name, tag, path, image, depends_on
+                name, path, image, depends_on
             )
         self.add_unit(
             DeployUnit(

@@ -16,7 +16,7 @@ from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
 from wildside_constructs.settings.common import Resources
 from wildside_constructs.settings.datastores import storage_problems, vault_path_problems
-from wildside_constructs.settings.text import text_problems
+from wildside_constructs.settings.text import namespace_list_problems, text_problems
 
 # The versions whose CRD schemas ../shared/schemas holds (its README).
 CLUSTER_OPERATOR_VERSION = "2.22.3"
@@ -98,6 +98,9 @@ class RabbitmqSettings:
     vhosts: tuple[RabbitmqVhost, ...] = ()
     users: tuple[RabbitmqUser, ...] = ()
     permissions: tuple[RabbitmqPermission, ...] = ()
+    # Namespaces allowed to reach AMQPS (5671); each must be a platform
+    # namespace or one in cluster.app_namespaces (docs/network-policies.md).
+    client_namespaces: tuple[str, ...] = ()
 
     def problems(self, where: str) -> list[Problem]:
         found = text_problems(
@@ -115,6 +118,7 @@ class RabbitmqSettings:
         found += self._vhost_problems(where)
         found += self._user_problems(where)
         found += self._permission_problems(where)
+        found += namespace_list_problems(f"{where}.client_namespaces", self.client_namespaces)
         return found
 
     def _vhost_problems(self, where: str) -> list[Problem]:
