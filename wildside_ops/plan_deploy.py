@@ -1,8 +1,8 @@
 """``wildside plan`` and ``wildside deploy``: synthesise cluster-stack, then run the engine.
 
 ``app.cli`` parses the arguments and hands over. ``plan`` reuses exit code 2
-for "changes pending", so its bad input is reported as an error (1), unlike
-the other commands.
+for "changes pending", so its bad input is reported as an error (1); ``deploy``
+exits 2 on bad input, like the other commands.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from app.log import say
 EXIT_NO_CHANGES = 0
 EXIT_ERROR = 1
 EXIT_CHANGES = 2
+EXIT_BAD_INPUT = 2
 
 
 def run(
@@ -92,7 +93,11 @@ def _plan_or_deploy(
             apply=apply,
             lock_timeout=lock_timeout,
         )
-    except (ConfigError, RenderError, EngineError, StateBucketError) as error:
+    except (ConfigError, RenderError) as error:
+        say(f"error: {error}")
+        # Bad input: 2 for deploy, as every other command; plan's 2 means changes.
+        return EXIT_BAD_INPUT if apply else EXIT_ERROR
+    except (EngineError, StateBucketError) as error:
         say(f"error: {error}")
         return EXIT_ERROR
     except DeployKeyError as error:

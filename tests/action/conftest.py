@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 
 from tests.action.runner_sim import ActionRun, run_action
+from tests.cluster.moto_s3 import CREDENTIALS as S3_CREDENTIALS
+from tests.cluster.moto_s3 import s3_server
 from tests.conftest import GIT_ENV
 from tests.fakes.ci_policy import CI_POLICY, documented_ci_policy
 from tests.fakes.fake_vault import FakeVault
@@ -71,6 +73,10 @@ users:
     token: {KUBE_TOKEN}
 """
 
+# Replaced by the loopback S3 API's address when a run writes the file.
+UNSERVED_STATE = "http://127.0.0.1:9"
+# A bucket on that API without versioning (the world's own keeps versions).
+UNVERSIONED_BUCKET = "wildside-e2e-unversioned"
 CONFIG_TOML = f"""\
 [cluster]
 name = "{CLUSTER}"
@@ -91,7 +97,7 @@ repository_url = "https://github.com/example/wildside-infra.git"
 [state]
 backend = "s3"
 bucket = "wildside-e2e-state"
-endpoint = "http://127.0.0.1:9"
+endpoint = "{UNSERVED_STATE}"
 use_path_style = true
 encryption = true
 
@@ -163,6 +169,8 @@ class World:
     vault: FakeVault
     tofu_log: Path
     base_env: dict[str, str]
+    # The loopback S3 API serving the state bucket (its versioning is checked).
+    state_endpoint: str = UNSERVED_STATE
 
     def inputs(self, **extra: str) -> dict[str, str]:
         given = {
@@ -201,7 +209,9 @@ class World:
         if toml is not None:
             workspace = folder / "workspace"
             workspace.mkdir()
-            (workspace / "wildside.toml").write_text(toml)
+            (workspace / "wildside.toml").write_text(
+                toml.replace(UNSERVED_STATE, self.state_endpoint)
+            )
             environment["GITHUB_WORKSPACE"] = str(workspace)
         environment.update(env or {})
         return run_action(self.inputs(**inputs), environment, folder / "steps")
@@ -256,7 +266,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     (fixtures / "outputs.json").write_text(json.dumps(outputs))
     workspace = root / "workspace"
     workspace.mkdir()
-    (workspace / "wildside.toml").write_text(CONFIG_TOML)
     remote = root / "remote.git"
     git("init", "--quiet", "--bare", "--initial-branch=main", str(remote))
     home = root / "home"
@@ -287,5 +296,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     for (path, key), value in VAULT_SECRETS.items():
         current = vault.latest(f"wildside/{CLUSTER}/{path}") or {}
         vault.put_secret(f"wildside/{CLUSTER}/{path}", {**current, key: value})
-    with vault.running():
-        yield World(root, fixtures, remote, vault, root / "tofu-argv.log", env)
+    with vault.running(), s3_server() as s3:
+        s3.client.create_bucket(Bucket="wildside-e2e-state")
+        s3.client.put_bucket_versioning(
+            Bucket="wildside-e2e-state", VersioningConfiguration={"Status": "Enabled"}
+        )
+        s3.client.create_bucket(Bucket=UNVERSIONED_BUCKET)
+        (workspace / "wildside.toml").write_text(CONFIG_TOML.replace(UNSERVED_STATE, s3.endpoint))
+        env.update(S3_CREDENTIALS)
+        yield World(root, fixtures, remote, vault, root / "tofu-argv.log", env, s3.endpoint)

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.action.conftest import CLUSTER, SENTINELS, World
+from tests.action.conftest import CLUSTER, CONFIG_TOML, SENTINELS, UNVERSIONED_BUCKET, World
 from tests.action.runner_sim import ActionRun
 
 
@@ -106,4 +106,20 @@ def test_missing_vault_secret_names_the_path(world: World, dry: ActionRun) -> No
     assert prepare.returncode != 0
     assert f"wildside/{CLUSTER}/state" in prepare.log
     assert "deploy" not in run.steps
+    assert_no_leak(run)
+
+
+def test_a_state_bucket_without_versioning_stops_the_deploy_before_any_apply(
+    world: World, dry: ActionRun
+) -> None:
+    """docs/state.md restores an earlier state object version; without them, no deploy."""
+    toml = CONFIG_TOML.replace('bucket = "wildside-e2e-state"', f'bucket = "{UNVERSIONED_BUCKET}"')
+    calls_before = world.tofu_calls()
+    run = world.run("unversioned", toml=toml)
+    deploy = run.steps["deploy"]
+    assert deploy.returncode == 1, deploy.log
+    assert f"state bucket '{UNVERSIONED_BUCKET}': versioning is not enabled" in deploy.log
+    assert "put-bucket-versioning" in deploy.log
+    assert world.tofu_calls() == calls_before, "neither plan nor apply ran"
+    assert remote_is_empty(world)
     assert_no_leak(run)

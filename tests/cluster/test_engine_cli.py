@@ -200,3 +200,19 @@ def test_plan_without_a_synthesised_stack_says_so(
     (fake.stack_dir / "cdk.tf.json").unlink()
     assert _run(fake, "plan", 0, monkeypatch) == 1
     assert "synthesise the stack first" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("command", "expected"), [("deploy", 2), ("plan", 1)])
+def test_bad_configuration_is_bad_input_and_runs_no_engine(
+    fake: Fake,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    expected: int,
+) -> None:
+    """deploy exits 2 like every command; plan keeps 2 for "changes pending", so 1."""
+    monkeypatch.setenv("WILDSIDE_CLUSTER_NAME", "Not_A_DNS_Name")
+    assert main([command, "--outdir", str(fake.outdir)]) == expected
+    error = capsys.readouterr().err
+    assert "cluster.name" in error and "Traceback" not in error
+    assert fake.calls() == []

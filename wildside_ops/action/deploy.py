@@ -32,6 +32,7 @@ from wildside_ops.action.runner import ActionError, annotate, export, require_ru
 from wildside_ops.action.vault_access import settings
 from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
 from wildside_ops.kube import KubeError, KubeSecrets
+from wildside_ops.state_bucket import StateBucketError, check_versioning
 from wildside_ops.vault import VaultClient, VaultError
 from wildside_ops.vault.approle_eso import ensure_eso_approle
 from wildside_ops.vault.k8s_auth import auth_mount, ensure_kubernetes_auth
@@ -109,6 +110,11 @@ def deploy(run: RunRecord) -> None:
     outdir = run_file.work_dir() / "cluster.out"
     synthesise(config, SynthOptions(stacks=(CLUSTER_STACK,), outdir=outdir, publish=False))
     stack_dir = stack_folder(outdir, CLUSTER_STACK)
+    if not run.dry_run:
+        # In CI the state bucket must keep versions: docs/state.md restores from them.
+        finding = check_versioning(stack_dir, os.environ, require=True)
+        if finding is not None:
+            say(f"state bucket {finding.bucket!r}: {finding.detail}")
     title = "planning cluster-stack (dry run: nothing is applied)"
     with step(title if run.dry_run else "deploying cluster-stack (applied only if it changes)"):
         outcome = plan_stack(stack_dir, os.environ, apply=not run.dry_run)
@@ -148,7 +154,7 @@ def run() -> int:
         deploy(record)
     except (ConfigError, RenderError) as error:
         raise ActionError(str(error), code=2) from error
-    except EngineError as error:
+    except (EngineError, StateBucketError) as error:
         raise ActionError(str(error)) from error
     except VaultError as error:
         annotate("error", "the cluster is deployed, but Vault could not be updated")
