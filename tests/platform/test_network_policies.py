@@ -12,8 +12,9 @@ import pytest
 from app.config.errors import ConfigError
 from app.runtime import PROJECT_ROOT
 from tests.conftest import run_app
-from tests.support import SCHEMAS, all_units, config, example_with, render_platform
+from tests.support import SCHEMAS, all_units, config, example_with, render_platform, scratch_app
 from wildside_constructs.platform.network import ALLOWS, MONITORING_NAMESPACE
+from wildside_constructs.settings.apps import PREVIEW_LABEL
 from wildside_constructs.settings.rabbitmq import OPERATOR_NAMESPACE
 from wildside_constructs.validation.errors import RenderError
 from wildside_constructs.validation.tree import substitute
@@ -170,8 +171,6 @@ def test_the_cli_refuses_a_bad_rabbitmq_client_namespace_with_exit_2(tmp_path: P
 
 
 def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on() -> None:
-    from cdktf import Testing
-
     from app.stack_settings import cluster_context, platform_settings
     from stacks.platform_stack import PlatformStack, PlatformStackSettings
 
@@ -181,7 +180,7 @@ def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on()
     settings = PlatformStackSettings(
         context=context, components=platform_settings(cfg), schemas=SCHEMAS
     )
-    policies = _policies(PlatformStack(Testing.app(), "platform-stack", settings=settings))
+    policies = _policies(PlatformStack(scratch_app(), "platform-stack", settings=settings))
     (rule,) = policies[("traefik", "allow-metrics")]["spec"]["ingress"]
     selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
     assert selector["values"] == [MONITORING_NAMESPACE]
@@ -201,3 +200,24 @@ def test_the_documented_table_matches_the_policies() -> None:
     assert documented == {
         (ns, allow.name, allow.ports) for ns, rules in ALLOWS.items() for allow in rules
     }
+
+
+def test_a_previews_namespace_reaches_postgresql_and_nothing_else_is_opened_to_it() -> None:
+    """The selector in the databases policy matches what `wildside app deploy` renders."""
+    from wildside_ops.apps.context import AppContext
+    from wildside_ops.apps.preview_docs import preview_documents
+
+    cfg = config()
+    docs = preview_documents(AppContext.from_config(cfg), 7)
+    (namespace,) = [d for d in docs if d["kind"] == "Namespace"]
+    labels = namespace["metadata"]["labels"]
+    policies = _policies(render_platform(cfg, schemas=False))
+    (rule,) = policies[("databases", "allow-previews")]["spec"]["ingress"]
+    (source,) = rule["from"]
+    (wanted,) = source["namespaceSelector"]["matchExpressions"]
+    assert wanted == {"key": PREVIEW_LABEL, "operator": "Exists"}
+    assert PREVIEW_LABEL in labels
+    assert [p["port"] for p in rule["ports"]] == [5432]
+    # Only databases admits previews: no other namespace's policy names the label.
+    admitting = {key for key, policy in policies.items() if PREVIEW_LABEL in str(policy)}
+    assert admitting == {("databases", "allow-previews")}

@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from wildside_constructs.model import ClusterContext, DeployUnit
 from wildside_constructs.problems import Problem
+from wildside_constructs.settings.apps import PREVIEW_LABEL
 from wildside_constructs.settings.rabbitmq import (
     AMQPS_PORT,
     MANAGEMENT_TLS_PORT,
@@ -46,7 +47,8 @@ class Allow:
     name: str
     why: str
     ports: tuple[int, ...]
-    source: Literal["anywhere", "namespaces", "clients"]
+    source: Literal["anywhere", "namespaces", "clients", "labelled"]
+    # Namespace names ("namespaces"), or the label key a namespace must carry ("labelled").
     namespaces: tuple[str, ...] = ()
 
 
@@ -64,6 +66,16 @@ ALLOWS: dict[str, tuple[Allow, ...]] = {
             ("cnpg-system",),
         ),
         Allow("clients", "PostgreSQL from cnpg.client_namespaces", (5432,), "clients"),
+        # Preview namespaces come and go per pull request, so no list can name them;
+        # each reaches its own database with its own role. The policy is the same on
+        # every cluster: where no previews run, no namespace carries the label.
+        Allow(
+            "previews",
+            "each pull-request preview reaching its own database",
+            (5432,),
+            "labelled",
+            (PREVIEW_LABEL,),
+        ),
     ),
     "valkey": (
         Allow(
@@ -123,6 +135,9 @@ def _policy(name: str, namespace: str, part_of: str, spec: dict[str, Any]) -> di
 def _from(allow: Allow, variable: str) -> list[dict[str, Any]]:
     if allow.source == "anywhere":
         return []  # a rule without `from` admits every source
+    if allow.source == "labelled":
+        labelled = [{"key": key, "operator": "Exists"} for key in allow.namespaces]
+        return [{"namespaceSelector": {"matchExpressions": labelled}}]
     values: Any = list(allow.namespaces) if allow.source == "namespaces" else f"${{{variable}}}"
     selector = {"matchExpressions": [{"key": NAME_LABEL, "operator": "In", "values": values}]}
     return [{"namespaceSelector": selector}]

@@ -19,6 +19,9 @@ DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 GIT_URL = re.compile(r"^(https://|ssh://|git@)[^\s]+$")
 BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*@\{)(?!.*\.lock$)[A-Za-z0-9._/-]+(?<![/.])$")
+# The label every preview namespace carries (value pr-<N>); the databases
+# namespace admits PostgreSQL connections from namespaces that have it.
+PREVIEW_LABEL = "wildside.dev/preview"
 # Semantic version, exact: a preview must never float to a chart nobody reviewed.
 SEMVER = re.compile(r"^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 CHART_URL = re.compile(r"^(oci://|https://)[a-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._-]+)*/?$")
