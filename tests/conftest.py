@@ -27,17 +27,28 @@ import pytest
 
 from app.runtime import PROJECT_ROOT
 
-# Set before anything loads jsii or asks pytest for a temporary path.
-SUITE_TMP = Path(tempfile.mkdtemp(prefix="wildside-tests-"))
+# Set before anything loads jsii or asks pytest for a temporary path. Under
+# pytest-xdist the workers inherit the controller's folder (not a WILDSIDE_*
+# name: the configuration refuses unknown ones), so the controller's check at
+# the end of the session sees what every worker left.
+_SHARED_TMP = "PYTEST_WILDSIDE_SUITE_TMP"
+_WORKER = bool(os.environ.get("PYTEST_XDIST_WORKER")) and bool(os.environ.get(_SHARED_TMP))
+SUITE_TMP = (
+    Path(os.environ[_SHARED_TMP]) if _WORKER else Path(tempfile.mkdtemp(prefix="wildside-tests-"))
+)
+os.environ[_SHARED_TMP] = str(SUITE_TMP)
 os.environ["TMPDIR"] = str(SUITE_TMP)
 tempfile.tempdir = str(SUITE_TMP)
-# Registered before jsii's own exit handlers, so it runs after them.
-atexit.register(shutil.rmtree, SUITE_TMP, ignore_errors=True)
+if not _WORKER:
+    # Registered before jsii's own exit handlers, so it runs after them.
+    atexit.register(shutil.rmtree, SUITE_TMP, ignore_errors=True)
 # cdktf's Testing.app()/App() without an outdir, and our tempfile prefixes.
 LITTER = ("cdktf.outdir.*", "wildside-*")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _WORKER:
+        return  # the controller checks the shared folder once every worker is done
     left = sorted({path.name for pattern in LITTER for path in SUITE_TMP.glob(pattern)})
     if left:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")

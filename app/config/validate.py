@@ -296,4 +296,17 @@ def _apps_zone(config: WildsideConfig) -> list[Problem]:
     zone = config.cluster.domain
     apps = config.settings["apps"]
     found = [p for p in apps_problems(apps, zone) if p.field.endswith("domain")]
+    enabled = config.components.enabled()
+    hosts_previews = apps.preview_cluster == config.cluster.name
+    if hosts_previews and "cnpg" in enabled and not config.settings["cnpg"].superuser_access:
+        # Each preview's role Job (and the role reaper) logs in as postgres.
+        found.append(
+            Problem(
+                "cnpg.superuser_access",
+                f"is false, but this cluster hosts the pull-request previews "
+                f"(apps.preview_cluster = {apps.preview_cluster!r}), which create each "
+                "preview's role as the postgres superuser; set cnpg.superuser_access = true, "
+                "or name another cluster in apps.preview_cluster",
+            )
+        )
     return found

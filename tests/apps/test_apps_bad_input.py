@@ -78,3 +78,18 @@ def test_bad_configuration(apps: Apps, old: str, new: str, field: str, fix: str)
     assert done.returncode == 2, done.stderr
     assert field in done.stderr and fix in done.stderr
     assert not apps.workdir.exists() and apps.commits_or_zero() == 0
+
+
+def test_the_preview_cluster_needs_the_superuser_its_role_jobs_log_in_as() -> None:
+    """Without enableSuperuserAccess every preview's role Job would fail to log in."""
+    from app.config.errors import ConfigError
+    from tests.support import example_with
+
+    with pytest.raises(ConfigError) as caught:
+        example_with({"cnpg": {"superuser_access": False}})
+    (problem,) = [p for p in caught.value.problems if p.field == "cnpg.superuser_access"]
+    assert "apps.preview_cluster = 'dev'" in problem.message
+    assert "set cnpg.superuser_access = true" in problem.message
+    # Another cluster hosting the previews, or no cnpg here: nothing to refuse.
+    example_with({"cnpg": {"superuser_access": False}, "apps": {"preview_cluster": "other"}})
+    example_with({"cnpg": {"superuser_access": False}, "components": {"cnpg": False}})
