@@ -29,6 +29,7 @@ def test_the_preview_cluster_applies_the_ephemeral_overlay_after_the_platform(
     assert units_of(preview_cluster, "apps-") == [
         "apps-ephemeral",
         "apps-preview-certificate",
+        "apps-preview-role-reaper",
         "apps-source",
     ]
     spec = unit_spec(preview_cluster, "apps-ephemeral")

@@ -6,7 +6,8 @@ production or staging cluster and ``overlays/ephemeral`` on the preview
 cluster, each after the platform units the application needs. The preview
 cluster also gets one wildcard certificate for ``*.<preview domain>`` by
 DNS-01, so any number of previews share it and never meet Let's Encrypt's
-per-domain limits.
+per-domain limits, and, where it runs CloudNativePG, a CronJob dropping the
+login roles of previews torn down (``preview_role_reaper``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from wildside_constructs.model import ClusterContext, DeployUnit
 from wildside_constructs.platform.cert_manager import ISSUERS_UNIT
 from wildside_constructs.platform.cnpg import CLUSTER_UNIT
 from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.preview_role_reaper import reaper_unit
 from wildside_constructs.settings.apps import AppsSettings
+from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 LONG_LIVED = ("production", "staging")
@@ -67,6 +70,7 @@ class Apps(PlatformComponent):
             if "cert_manager" in enabled:
                 after.append(self._certificate().name)
             self._overlay("ephemeral", tuple(after))
+            self._reaper()
 
     def _git_repository(self, apps: AppsSettings) -> dict[str, Any]:
         return flux.git_repository(
@@ -104,6 +108,23 @@ class Apps(PlatformComponent):
                 if "traefik" in self.context.enabled
                 else (ISSUERS_UNIT,),
                 variables={"apps_preview_domain": self.preview_domain},
+            )
+        )
+
+    def _reaper(self) -> None:
+        """Drop torn-down previews' roles, with the cnpg cluster's own names and image."""
+        cnpg = self.node.scope.node.try_find_child("cnpg") if self.node.scope else None
+        contract = getattr(cnpg, "database_contract", None)
+        settings = getattr(cnpg, "settings", None)
+        if not isinstance(settings, CnpgSettings) or contract is None:
+            return  # no PostgreSQL here (or this construct built alone): no preview roles
+        self.add_unit(
+            reaper_unit(
+                self.folder,
+                cluster_name=contract.cluster_name,
+                image=settings.image,
+                superuser_secret=contract.superuser_secret,
+                after=(contract.cluster_unit,),
             )
         )
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from wildside_constructs.capacity import Workload
 from wildside_constructs.problems import Problem
+from wildside_constructs.settings.common import Resources
 
-__all__ = ["AppsSettings", "PreviewLimits", "apps_problems", "ttl_seconds"]
+__all__ = ["REAPER_RESOURCES", "AppsSettings", "PreviewLimits", "apps_problems", "ttl_seconds"]
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -30,6 +32,10 @@ DURATION = re.compile(r"^([0-9]+)([hd])$")
 REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 LABEL = re.compile(r"^[^\s,][^,]{0,49}$")
 VAULT_PATH = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_${}-]+)*$")
+# Each container of the preview-role reaper (kubectl, then psql; one at a time).
+REAPER_RESOURCES = Resources(
+    cpu_request="10m", memory_request="32Mi", cpu_limit="200m", memory_limit="128Mi"
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,12 @@ class AppsSettings:
             Problem(p.field.replace("apps.", f"{where}.", 1), p.message)
             for p in apps_problems(self, "")
         ]
+
+    def workloads(self) -> list[Workload]:
+        # The preview-role reaper runs on the preview cluster only, but these
+        # settings do not know which cluster they are read for: counted
+        # wherever apps is on, at 10m and 32Mi (its containers run in turn).
+        return [Workload("preview-role-reaper", 1, REAPER_RESOURCES)]
 
     def requires(self) -> dict[str, str]:
         # Previews also need cnpg, vault_eso, traefik and cert_manager on the

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wildside_constructs.preview_roles import ROLE_SQL
 from wildside_ops.apps.context import (
     DATABASES_NAMESPACE,
     POSTGRES_PORT,
@@ -114,20 +115,20 @@ def _namespace_docs(ctx: AppContext, number: int) -> list[Doc]:
     ]
 
 
-_ROLE_SQL = """\
-SELECT format('CREATE ROLE %I LOGIN', :'role')
- WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec
-SELECT format('ALTER ROLE %I WITH LOGIN PASSWORD %L', :'role', :'password') \\gexec
-"""
-
-
 def _role_job(ctx: AppContext, number: int, owner_secret: str) -> Doc:
     """Create (or re-password) the preview's role: CNPG 1.27 has no role resource.
 
     The password reaches psql through the environment and a psql variable, so
-    it is never on a command line or in Git.
+    it is never on a command line or in Git. The role is marked as a preview's
+    (``wildside_constructs.preview_roles``): the platform's reaper drops marked
+    roles once their preview is gone, and only those.
     """
     role = role_name(number)
+    meta = _meta(f"pr-{number}-db-role", DATABASES_NAMESPACE, ctx, number)
+    # A Job's template cannot change in place: when the SQL or the image moves
+    # on, Flux recreates the Job (it runs again, idempotently) rather than
+    # failing the whole ephemeral overlay.
+    meta["annotations"] = {"kustomize.toolkit.fluxcd.io/force": "enabled"}
 
     def secret_env(name: str, secret: str, key: str) -> Doc:
         return {"name": name, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
@@ -135,14 +136,19 @@ def _role_job(ctx: AppContext, number: int, owner_secret: str) -> Doc:
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
-        "metadata": _meta(f"pr-{number}-db-role", DATABASES_NAMESPACE, ctx, number),
+        "metadata": meta,
         "spec": {
             "backoffLimit": 10,
             "template": {
                 "metadata": {"labels": {"wildside.dev/preview": f"pr-{number}"}},
                 "spec": {
                     "restartPolicy": "OnFailure",
-                    "securityContext": {"runAsNonRoot": True, "runAsUser": 26},
+                    # Pod Security "restricted", like the platform's reaper.
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 26,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
                     "containers": [
                         {
                             "name": "psql",
@@ -160,8 +166,12 @@ def _role_job(ctx: AppContext, number: int, owner_secret: str) -> Doc:
                                 secret_env("PGPASSWORD", ctx.superuser_secret, "password"),
                                 {"name": "ROLE", "value": role},
                                 secret_env("ROLE_PASSWORD", owner_secret, "password"),
-                                {"name": "ROLE_SQL", "value": _ROLE_SQL},
+                                {"name": "ROLE_SQL", "value": ROLE_SQL},
                             ],
+                            "securityContext": {
+                                "allowPrivilegeEscalation": False,
+                                "capabilities": {"drop": ["ALL"]},
+                            },
                             "resources": {
                                 "requests": {"cpu": "10m", "memory": "32Mi"},
                                 "limits": {"cpu": "200m", "memory": "128Mi"},
