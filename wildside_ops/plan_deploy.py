@@ -58,6 +58,17 @@ def _flux_key(stack_dir: Path) -> dict[str, str]:
     return variables
 
 
+def _check_bucket(stack_dir: Path, require: bool) -> None:
+    """Say whether the state bucket keeps versions; in CI mode, refuse if not."""
+    from wildside_ops.state_bucket import check_versioning
+
+    finding = check_versioning(stack_dir, os.environ, require=require)
+    if finding is not None and finding.versioned:
+        say(f"state bucket {finding.bucket!r}: {finding.detail}")
+    elif finding is not None:
+        say(f"warning: {finding.detail}")
+
+
 def _plan_or_deploy(
     outdir_arg: Path | None,
     skip_synth: bool,
@@ -71,7 +82,7 @@ def _plan_or_deploy(
     from wildside_constructs.validation.errors import RenderError
     from wildside_ops.engine import EngineError, PlanOutcome, describe, plan_stack, stack_folder
     from wildside_ops.flux_key import DeployKeyError
-    from wildside_ops.state_bucket import StateBucketError, check_versioning
+    from wildside_ops.state_bucket import StateBucketError
     from wildside_ops.vault.errors import VaultError
 
     try:
@@ -80,11 +91,7 @@ def _plan_or_deploy(
             outdir = _synthesise(outdir_arg, stack)
         stack_dir = stack_folder(outdir, stack)
         if apply and (stack_dir / "cdk.tf.json").is_file():
-            finding = check_versioning(stack_dir, os.environ, require=require)
-            if finding is not None and finding.versioned:
-                say(f"state bucket {finding.bucket!r}: {finding.detail}")
-            elif finding is not None:
-                say(f"warning: {finding.detail}")
+            _check_bucket(stack_dir, require)
         # The key joins only the engine's environment, never os.environ or a file.
         environ = {**os.environ, **_flux_key(stack_dir)}
         outcome = plan_stack(

@@ -170,10 +170,11 @@ def test_vault_clusters_read_both_passwords_through_external_secrets(default: An
     assert unit_folder(default, "cnpg-cluster") == "platform/databases/cluster-referenced"
     assert spec["superuserSecret"] == {"name": "wildside-pg-main-superuser"}
     assert spec["bootstrap"]["initdb"]["secret"] == {"name": "wildside-pg-main-app"}
-    # Off by default: applications use the owner; cnpg.superuser_access turns it on.
-    assert spec["enableSuperuserAccess"] is False
-    on = render({"cnpg": {"superuser_access": True}})
-    assert applied(on, "cnpg-cluster", CLUSTER)["spec"]["enableSuperuserAccess"] is True
+    # The embedded default hosts the previews, whose role Jobs log in as postgres.
+    assert spec["enableSuperuserAccess"] is True
+    # Elsewhere it is off unless asked for: applications use the owner.
+    off = render({"cnpg": {"superuser_access": False}, "apps": {"preview_cluster": "elsewhere"}})
+    assert applied(off, "cnpg-cluster", CLUSTER)["spec"]["enableSuperuserAccess"] is False
 
 
 def test_without_vault_cnpg_generates_the_credentials() -> None:
