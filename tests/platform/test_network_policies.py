@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from app.config.errors import ConfigError
-from tests.support import SCHEMAS, all_units, config, example_with, render_platform
+from tests.support import (
+    SCHEMAS,
+    all_units,
+    config,
+    example_with,
+    render_platform,
+    scratch_app,
+)
 from wildside_constructs.platform.network import ALLOWS, MONITORING_NAMESPACE
 from wildside_constructs.validation.errors import RenderError
 from wildside_constructs.validation.tree import substitute
@@ -105,8 +112,6 @@ def test_a_malformed_namespace_name_is_a_configuration_problem() -> None:
 
 
 def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on() -> None:
-    from cdktf import Testing
-
     from app.stack_settings import cluster_context, platform_settings
     from stacks.platform_stack import PlatformStack, PlatformStackSettings
 
@@ -116,7 +121,7 @@ def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on()
     settings = PlatformStackSettings(
         context=context, components=platform_settings(cfg), schemas=SCHEMAS
     )
-    policies = _policies(PlatformStack(Testing.app(), "platform-stack", settings=settings))
+    policies = _policies(PlatformStack(scratch_app(), "platform-stack", settings=settings))
     (rule,) = policies[("traefik", "allow-metrics")]["spec"]["ingress"]
     selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
     assert selector["values"] == [MONITORING_NAMESPACE]
