@@ -51,6 +51,11 @@ class DummySettings:
 
     def requires(self) -> dict[str, str]:
         return {}
+
+
+@dataclass(frozen=True)
+class DummyContract:
+    namespace: str
 '''
 
 CONSTRUCT = '''\
@@ -63,9 +68,9 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs.model import ClusterContext, HelmSource
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.operator import operator_unit
-from wildside_constructs.settings.dummy import DummySettings
+from wildside_constructs.settings.dummy import DummyContract, DummySettings
 
 SOURCE = HelmSource(name="podinfo", url="https://stefanprodan.github.io/podinfo")
 
@@ -75,6 +80,7 @@ class Dummy(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: DummySettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
+        self.dummy_contract = DummyContract(namespace="dummy")
         self.add_unit(
             operator_unit(
                 name="dummy",
@@ -91,7 +97,7 @@ class Dummy(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        return {"namespace": "dummy"}
+        return contract_output(self.dummy_contract)
 '''
 
 ENTRY = """\
@@ -219,6 +225,14 @@ def test_the_page_lists_what_a_new_component_needs_and_nothing_more(
     refused = run(project, ["-m", "app", "config"], {"WILDSIDE_CONFIG": str(bad)})
     assert refused.returncode == 2
     assert "dummy.replicas: must be at least 1; raise it" in refused.stderr + refused.stdout
+
+    # Its typed contract is importable by name, as the page says.
+    imported = run(
+        project,
+        ["-c", "from wildside_constructs.settings import DummyContract; print(DummyContract)"],
+        {},
+    )
+    assert "wildside_constructs.settings.dummy.DummyContract" in imported.stdout, imported.stderr
 
     # The action's input sets the same switch.
     script = textwrap.dedent(

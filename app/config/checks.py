@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from app.config.model import WildsideConfig
+from wildside_constructs.cluster.rules import BRANCH_FIX, branch_problems
 from wildside_constructs.problems import Problem
 
 __all__ = [
@@ -161,9 +162,10 @@ def _vault_problems(config: WildsideConfig) -> list[Problem]:
 
 
 def _branch_problems(branch: str) -> list[Problem]:
-    fix = "give a branch name git accepts, e.g. 'main'"
-    if not branch or branch.startswith("-") or _CONTROL.search(branch) or branch == "@":
-        return [Problem("gitops.branch", f"{branch!r} is not a branch name; {fix}")]
+    # The shape checks FluxBootstrapSettings applies too; then git's own verdict.
+    shape = branch_problems("gitops.branch", branch)
+    if shape:
+        return shape
     try:
         found = subprocess.run(
             ["git", "check-ref-format", "--branch", branch],
@@ -179,7 +181,8 @@ def _branch_problems(branch: str) -> list[Problem]:
     if found.returncode != 0 or found.stdout.decode().strip() != branch:
         return [
             Problem(
-                "gitops.branch", f"{branch!r} is refused by git check-ref-format --branch; {fix}"
+                "gitops.branch",
+                f"{branch!r} is refused by git check-ref-format --branch; {BRANCH_FIX}",
             )
         ]
     return []

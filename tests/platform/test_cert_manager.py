@@ -348,7 +348,7 @@ def test_kustomize_builds_every_cert_manager_folder(tmp_path: Path) -> None:
 
 def test_contract_publishes_issuers_and_solver() -> None:
     stack = render_platform(example_with())
-    component = stack.components["cert_manager"]
+    component = stack.components["cert_manager"].cert_manager_contract
     assert (component.staging_issuer, component.production_issuer) == (
         "letsencrypt-staging",
         "letsencrypt-production",

@@ -269,7 +269,7 @@ def test_kustomize_builds_every_external_dns_folder(tmp_path: Path) -> None:
 
 def test_contract_publishes_the_zone_and_owner() -> None:
     stack = render_platform(example_with())
-    component = stack.components["external_dns"]
+    component = stack.components["external_dns"].external_dns_contract
     assert component.dns_zone == "dev.example.com"
     assert component.txt_owner_id == "dev"
     assert component.domain_filters == ("dev.example.com",)

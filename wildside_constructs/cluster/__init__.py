@@ -5,6 +5,12 @@ What to import (each loads the provider bindings only when used):
 ``DoksVpc`` with ``DoksVpcSettings``, ``FluxBootstrap`` with
 ``FluxBootstrapSettings`` (its Kubernetes bindings are the slowest to load),
 and ``protect`` (the destroy-protection Aspect).
+
+Each checks its settings when built and raises ``SettingsError`` naming the
+field and the fix, before anything is added to the stack; the rules (and their
+words) are the configuration loader's, in ``wildside_constructs.cluster.rules``
+(no CDKTF imports). ``Ref`` values (a module's variables) are left to their
+variables' validation at plan time.
 """
 
 from __future__ import annotations

@@ -18,20 +18,30 @@ from cdktf_cdktf_provider_digitalocean.kubernetes_cluster import (
 from cdktf_cdktf_provider_digitalocean.kubernetes_node_pool import KubernetesNodePool
 from constructs import Construct
 
+from wildside_constructs.cluster import rules
 from wildside_constructs.cluster.values import (
     Ref,
+    at,
     flag,
+    known,
     number,
     string_map,
     strings,
     text,
 )
+from wildside_constructs.problems import Problem
+from wildside_constructs.validation.errors import SettingsError
 
 
 @dataclass(frozen=True)
 class NodePoolSettings:
+    """One node pool: ``count`` nodes, or ``auto_scale`` between min and max."""
+
+    # A DNS label, unique among the cluster's pools (the extra pools' key).
     name: str
+    # A droplet size slug, e.g. "s-2vcpu-4gb".
     size: str
+    # At least 1 without auto_scale; with it, unset or within min..max.
     count: int | None = None
     auto_scale: bool = False
     min_nodes: int | None = None
@@ -39,6 +49,26 @@ class NodePoolSettings:
     labels: dict[str, str] = field(default_factory=dict)
     taints: tuple[tuple[str, str, str], ...] = ()  # (key, value, effect)
     tags: tuple[str, ...] = ()
+
+    def problems(self, where: str) -> list[Problem]:
+        """The ``[[node_pools]]`` rules of the configuration, reported under ``where``."""
+        found = rules.pool_problems(
+            where,
+            name=self.name,
+            size=self.size,
+            count=self.count,
+            auto_scale=self.auto_scale,
+            min_nodes=self.min_nodes,
+            max_nodes=self.max_nodes,
+            labels=self.labels,
+            taints=[(key, value) for key, value, _effect in self.taints],
+            tags=self.tags,
+        )
+        for index, (_key, _value, effect) in enumerate(self.taints):
+            found += rules.choice_problems(
+                f"{where}.taints[{index}].effect", effect, rules.TAINT_EFFECTS
+            )
+        return found
 
 
 @dataclass(frozen=True)
@@ -61,6 +91,49 @@ class DoksClusterSettings:
     maintenance_day: str | Ref = "sunday"
     maintenance_start_time: str | Ref = "04:00"
     vpc_uuid: str | Ref | None = None
+
+    def problems(self, where: str = "") -> list[Problem]:
+        """What the configuration refuses in ``[cluster]``, in the same words.
+
+        :class:`Ref` values (a module's variables) are checked by their
+        variables' validation rules at plan time, so they are skipped here.
+        """
+        found = rules.allow_destroy_problems(at(where, "allow_destroy"), self.allow_destroy)
+        if known(self.name):
+            found += rules.label_problems(
+                at(where, "name"), text(self.name), rules.CLUSTER_NAME_RULE
+            )
+        if known(self.region):
+            found += rules.region_problems(at(where, "region"), text(self.region))
+        if known(self.kubernetes_version):
+            found += rules.version_problems(
+                at(where, "kubernetes_version"),
+                text(self.kubernetes_version),
+                auto_upgrade=self.auto_upgrade is True,
+            )
+        if known(self.maintenance_day):
+            found += rules.choice_problems(
+                at(where, "maintenance_day"), self.maintenance_day, rules.WEEKDAYS
+            )
+        if known(self.maintenance_start_time):
+            found += rules.start_time_problems(
+                at(where, "maintenance_start_time"), text(self.maintenance_start_time)
+            )
+        if not isinstance(self.tags, Ref):
+            found += rules.tag_problems(at(where, "tags"), (t for t in self.tags if known(t)))
+        if self.vpc_uuid is not None and known(self.vpc_uuid):
+            found += rules.vpc_uuid_problems(at(where, "vpc_uuid"), text(self.vpc_uuid))
+        return found + self._pool_problems(at(where, "node_pools"))
+
+    def _pool_problems(self, where: str) -> list[Problem]:
+        if isinstance(self.node_pools, Ref):
+            return []
+        if not self.node_pools:
+            return [Problem(where, "needs at least one NodePoolSettings; the first is the default")]
+        found: list[Problem] = []
+        for index, pool in enumerate(self.node_pools):
+            found += pool.problems(f"{where}[{index}]")
+        return found + rules.pool_name_problems(where, (pool.name for pool in self.node_pools))
 
 
 def pool_value(pool: NodePoolSettings) -> dict[str, Any]:
@@ -103,9 +176,15 @@ class DoksCluster(Construct):
     DigitalOcean keeps the default pool inside the cluster resource; further
     pools are a ``digitalocean_kubernetes_node_pool`` with ``for_each`` keyed by
     pool name, so adding or removing one pool never re-addresses the others.
+    Invalid ``settings`` raise :class:`SettingsError` before anything is added.
     """
 
     def __init__(self, scope: Construct, id: str, *, settings: DoksClusterSettings) -> None:
+        # Checked here as well as by the configuration loader, so a cluster
+        # composed directly in Python refuses what a configuration file would.
+        problems = settings.problems()
+        if problems:
+            raise SettingsError(type(self).__name__, problems)
         super().__init__(scope, id)
         lifecycle = TerraformResourceLifecycle(prevent_destroy=not settings.allow_destroy)
         self.cluster = KubernetesCluster(

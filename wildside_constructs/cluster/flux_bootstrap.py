@@ -21,6 +21,7 @@ from cdktf_cdktf_provider_kubernetes.namespace_v1 import NamespaceV1
 from cdktf_cdktf_provider_kubernetes.service_account_v1 import ServiceAccountV1
 from constructs import Construct
 
+from wildside_constructs.cluster import rules
 from wildside_constructs.cluster.bootstrap_access import BootstrapAccess
 from wildside_constructs.cluster.flux_git_secret import FluxSshKey, git_secret
 from wildside_constructs.cluster.flux_sync import (
@@ -31,8 +32,11 @@ from wildside_constructs.cluster.flux_sync import (
     SCRATCH,
     sync_json,
 )
-from wildside_constructs.cluster.values import Ref, text
+from wildside_constructs.cluster.git_ssh import known_hosts_problem, ssh_target
+from wildside_constructs.cluster.values import Ref, at, known, text
 from wildside_constructs.model import MANAGED_BY
+from wildside_constructs.problems import Problem
+from wildside_constructs.validation.errors import SettingsError
 
 BOOTSTRAP_NAMESPACE = "wildside-bootstrap"
 BOOTSTRAP_NAME = "flux-bootstrap"
@@ -40,8 +44,10 @@ BOOTSTRAP_NAME = "flux-bootstrap"
 
 @dataclass(frozen=True)
 class FluxBootstrapSettings:
+    # The URL Flux clones: https:// (with git_token), or ssh:// (with ssh).
     repository_url: str | Ref
     branch: str | Ref
+    # A DNS label: Flux applies ./clusters/<cluster_name>.
     cluster_name: str | Ref
     # A sensitive variable: the HTTPS token for a private repository, or "".
     git_token: Ref | None = None
@@ -50,6 +56,53 @@ class FluxBootstrapSettings:
     image_digest: str | Ref = ""
     # SSH instead of HTTPS: repository_url is then the ssh:// URL, and git_token unused.
     ssh: FluxSshKey | None = None
+
+    def problems(self, where: str = "") -> list[Problem]:
+        """What the configuration refuses for ``[gitops]`` and ``[flux]``, in its words."""
+        found: list[Problem] = []
+        if known(self.repository_url):
+            found += self._url_problems(where, text(self.repository_url))
+        if known(self.branch):
+            found += rules.branch_problems(at(where, "branch"), text(self.branch))
+        if known(self.cluster_name):
+            found += rules.label_problems(
+                at(where, "cluster_name"), text(self.cluster_name), rules.CLUSTER_NAME_RULE
+            )
+        if isinstance(self.revision, int) and known(self.revision):
+            found += rules.revision_problems(at(where, "revision"), self.revision)
+        if known(self.image_digest):
+            found += rules.digest_problems(at(where, "image_digest"), text(self.image_digest))
+        if self.ssh is None and self.git_token is None:
+            found.append(
+                Problem(
+                    at(where, "git_token"),
+                    "is required without ssh: give the sensitive variable (a Ref) holding "
+                    "the HTTPS token, whose value may be empty for a public repository",
+                )
+            )
+        return found
+
+    def _url_problems(self, where: str, url: str) -> list[Problem]:
+        field = at(where, "repository_url")
+        found = rules.repository_url_problems(field, url)
+        if found:
+            return found
+        if self.ssh is None:
+            if url.startswith("https://"):
+                return []
+            return [
+                Problem(
+                    field,
+                    "Flux reads it over HTTPS (with git_token) unless ssh is given; use an "
+                    "https:// URL, or give ssh (a FluxSshKey) and the ssh:// URL",
+                )
+            ]
+        target = ssh_target(url)
+        if target is None or target.url != url:
+            form = f": {target.url}" if target else ""
+            return [Problem(field, f"with ssh, give the ssh:// URL Flux clones{form}")]
+        problem = known_hosts_problem(self.ssh.known_hosts, target)
+        return [Problem(at(where, "ssh.known_hosts"), problem)] if problem else []
 
 
 def image_reference(digest: str) -> str:
@@ -81,10 +134,16 @@ class FluxBootstrap(Construct):
 
     The Job is replaced (and so re-run) exactly when its inputs change: the
     Flux version, the sync objects or ``revision``. With unchanged inputs a
-    plan shows no change, because a completed Job stays as it is.
+    plan shows no change, because a completed Job stays as it is. Invalid
+    ``settings`` raise :class:`SettingsError` before anything is added.
     """
 
     def __init__(self, scope: Construct, id: str, *, settings: FluxBootstrapSettings) -> None:
+        # Checked before anything is added: a Job that can never succeed
+        # would otherwise only fail on the cluster, minutes into an apply.
+        problems = settings.problems()
+        if problems:
+            raise SettingsError(type(self).__name__, problems)
         super().__init__(scope, id)
         labels = dict(MANAGED_BY)
         sync = sync_json(

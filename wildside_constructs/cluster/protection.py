@@ -7,6 +7,7 @@ other constructs, and refuses to synthesise a protected type without it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsii
@@ -14,7 +15,9 @@ from cdktf import Aspects, IAspect, TerraformResource, TerraformStack
 from constructs import IConstruct
 
 from wildside_constructs.cluster.errors import DestroyProtectionError
+from wildside_constructs.cluster.rules import allow_destroy_problems
 from wildside_constructs.problems import Problem
+from wildside_constructs.validation.errors import SettingsError
 
 PROTECTED_TYPES = frozenset(
     {
@@ -25,6 +28,40 @@ PROTECTED_TYPES = frozenset(
 )
 
 CLUSTER_CONSENT = "cluster.allow_destroy = true (WILDSIDE_ALLOW_DESTROY=true)"
+# A Terraform resource type: provider prefix and name, lower case with '_'.
+RESOURCE_TYPE = re.compile(r"^[a-z][a-z0-9]*_[a-z0-9_]+$")
+
+
+def protection_problems(
+    *, allow_destroy: object, types: frozenset[str], consent: str
+) -> list[Problem]:
+    """Settings under which the Aspect would protect nothing, or say nothing useful."""
+    found = allow_destroy_problems("allow_destroy", allow_destroy)
+    if not types:
+        found.append(
+            Problem(
+                "types",
+                "is empty, so nothing would be protected; name the resource types that must "
+                "not be destroyed (the default is PROTECTED_TYPES)",
+            )
+        )
+    for kind in sorted(t for t in types if not RESOURCE_TYPE.match(str(t))):
+        found.append(
+            Problem(
+                "types",
+                f"{kind!r} is not a Terraform resource type such as digitalocean_vpc; "
+                "a misspelt type protects nothing",
+            )
+        )
+    if not consent.strip():
+        found.append(
+            Problem(
+                "consent",
+                "must not be empty: a refusal names it as the way to allow destroying, "
+                "e.g. cluster.allow_destroy = true",
+            )
+        )
+    return found
 
 
 def _prevents_destroy(resource: TerraformResource) -> bool:
@@ -37,7 +74,10 @@ def _prevents_destroy(resource: TerraformResource) -> bool:
 
 @jsii.implements(IAspect)
 class DestroyProtection:
-    """Fail synth when a protected resource could be destroyed by accident."""
+    """Fail synth when a protected resource could be destroyed by accident.
+
+    Settings that would protect nothing raise :class:`SettingsError` at once.
+    """
 
     def __init__(
         self,
@@ -46,6 +86,9 @@ class DestroyProtection:
         types: frozenset[str] = PROTECTED_TYPES,
         consent: str = CLUSTER_CONSENT,
     ) -> None:
+        problems = protection_problems(allow_destroy=allow_destroy, types=types, consent=consent)
+        if problems:
+            raise SettingsError(type(self).__name__, problems)
         self.allow_destroy = allow_destroy
         self.types = types
         self.consent = consent

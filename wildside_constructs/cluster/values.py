@@ -32,6 +32,22 @@ class Ref:
         return Ref(f"try({self.expression}.{name}, {default})")
 
 
+def known(value: Any) -> bool:
+    """A plain value: not a :class:`Ref`, a ``${...}`` expression or a token.
+
+    Only plain values can be checked when a construct is built; a module's
+    variables carry their own validation rules, checked at plan time.
+    """
+    if isinstance(value, Ref) or (isinstance(value, str) and "${" in value):
+        return False
+    return not (isinstance(value, str | int | float) and Token.is_unresolved(value))
+
+
+def at(where: str, name: str) -> str:
+    """A settings field's name as a problem reports it (``node_pools[0].count``)."""
+    return f"{where}.{name}" if where else name
+
+
 def text(value: str | Ref) -> str:
     return str(value)
 

@@ -25,6 +25,7 @@ from wildside_constructs.settings.observability import (
     NAMESPACE,
     OPENSEARCH_OPERATOR_CHART_VERSION,
     OTEL_COLLECTOR_IMAGE,
+    LogsContract,
     LogsSettings,
 )
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
@@ -292,9 +293,10 @@ class LogsParts:
             (OPERATOR_UNIT, CREDENTIALS_UNIT),
         )
 
-    def contract(self) -> dict[str, Any]:
-        return {
-            "mode": self.settings.mode,
-            "endpoint": self.endpoint,
-            "retention_days": self.settings.retention_days if self.settings.mode != "off" else 0,
-        }
+    @property
+    def logs_contract(self) -> LogsContract:
+        return LogsContract(
+            mode=self.settings.mode,
+            endpoint=self.endpoint,
+            retention_days=self.settings.retention_days if self.settings.mode != "off" else 0,
+        )

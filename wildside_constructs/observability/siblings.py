@@ -1,9 +1,9 @@
 """What the monitors and rules need from the components they watch.
 
-Each component is read as a sibling construct (its typed attributes and
-contract), so monitors and rules follow the names it actually renders; a
-component that is off, or the observability construct built alone, falls
-back to that component's defaults. Names that differ per cluster travel as
+Each component is read as a sibling construct (its typed contract attribute,
+such as ``traefik_contract``), so monitors and rules follow the names it
+actually renders; a component that is off, or the observability construct
+built alone, falls back to that component's defaults. Names that differ per cluster travel as
 Flux substitutions (``${cnpg_cluster_name}``, ``${valkey_name}``,
 ``${rabbitmq_name}``), so ``platform/`` stays the same for every cluster.
 """
@@ -19,9 +19,11 @@ from wildside_constructs.observability.rules import RuleOptions
 from wildside_constructs.settings.cnpg import CnpgSettings
 from wildside_constructs.settings.rabbitmq import RABBITMQ_NAMESPACE, RabbitmqSettings
 from wildside_constructs.settings.valkey import ValkeySettings
+from wildside_constructs.settings.vault import ESO_NAMESPACE
 
 
 def _contract(component: Any, attribute: str, field: str, default: Any) -> Any:
+    """``component.<attribute>.<field>`` (its typed contract), or ``default`` when it is off."""
     return getattr(getattr(component, attribute, None), field, default)
 
 
@@ -31,11 +33,16 @@ def monitoring_inputs(
     """(targets, rule options, substitution variables) for this cluster's components."""
     cnpg, valkey, rabbitmq = get("cnpg"), get("valkey"), get("rabbitmq")
     found = targets(
-        traefik=("traefik", getattr(get("traefik"), "namespace", "traefik")),
-        cert_manager=("cert-manager", getattr(get("cert_manager"), "namespace", "cert-manager")),
-        external_dns=("external-dns", getattr(get("external_dns"), "namespace", "external-dns")),
-        eso=("external-secrets", getattr(get("vault_eso"), "namespace", "external-secrets")),
-        # The datastores and the broker publish what they are in their contracts.
+        traefik=("traefik", _contract(get("traefik"), "traefik_contract", "namespace", "traefik")),
+        cert_manager=(
+            "cert-manager",
+            _contract(get("cert_manager"), "cert_manager_contract", "namespace", "cert-manager"),
+        ),
+        external_dns=(
+            "external-dns",
+            _contract(get("external_dns"), "external_dns_contract", "namespace", "external-dns"),
+        ),
+        eso=("external-secrets", _contract(get("vault_eso"), "vault", "namespace", ESO_NAMESPACE)),
         cnpg_namespace=_contract(cnpg, "database_contract", "namespace", "databases"),
         valkey_namespace=_contract(valkey, "valkey_contract", "namespace", "valkey"),
         flux_namespace=FLUX_NAMESPACE,

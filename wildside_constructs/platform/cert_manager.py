@@ -9,14 +9,16 @@ from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.external_secrets import cloudflare_token_unit, token_variables
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.traefik import INGRESS_CLASS
 from wildside_constructs.platform.values import resource_variables, unit_variables, workload_values
 from wildside_constructs.settings.cert_manager import (
     CERT_MANAGER_CHART_VERSION,
+    CertManagerContract,
     CertManagerSettings,
+    IssuerRef,
 )
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
@@ -29,10 +31,6 @@ ACME_SERVERS = {
     "staging": "https://acme-staging-v02.api.letsencrypt.org/directory",
     "production": "https://acme-v02.api.letsencrypt.org/directory",
 }
-
-
-def issuer_ref(name: str) -> dict[str, str]:
-    return {"name": name, "kind": "ClusterIssuer", "group": "cert-manager.io"}
 
 
 def _cluster_issuer(name: str, server: str, solver: dict[str, Any]) -> dict[str, Any]:
@@ -56,13 +54,16 @@ class CertManager(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: CertManagerSettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.namespace = NAMESPACE
-        self.solver = settings.solver
         self.issuers = {env: f"letsencrypt-{env}" for env in ACME_SERVERS}
-        self.staging_issuer = self.issuers["staging"]
-        self.production_issuer = self.issuers["production"]
-        self.issuer_refs = {env: issuer_ref(name) for env, name in self.issuers.items()}
-        self.issuers_unit = ISSUERS_UNIT
+        self.cert_manager_contract = CertManagerContract(
+            namespace=NAMESPACE,
+            solver=settings.solver,
+            staging_issuer=self.issuers["staging"],
+            production_issuer=self.issuers["production"],
+            default_issuer=self.issuers.get(settings.default_issuer, self.issuers["production"]),
+            issuer_refs={env: IssuerRef(name) for env, name in self.issuers.items()},
+            issuers_unit=ISSUERS_UNIT,
+        )
         vault = settings.cloudflare.from_vault(context.enabled)
         # Per-cluster values travel as Flux substitutions so every folder under
         # platform/cert-manager stays byte-identical for every cluster.
@@ -121,7 +122,7 @@ class CertManager(PlatformComponent):
 
     def _issuers(self, variables: Mapping[str, str], token_deps: tuple[str, ...]) -> None:
         solver: dict[str, Any]
-        if self.solver == "http01":
+        if self.settings.solver == "http01":
             solver = {"http01": {"ingress": {"ingressClassName": INGRESS_CLASS}}}
             depends_on: tuple[str, ...] = ("cert-manager", "traefik")
         else:
@@ -140,7 +141,7 @@ class CertManager(PlatformComponent):
         self.add_unit(
             DeployUnit(
                 name=ISSUERS_UNIT,
-                folder=f"{self.folder}/issuers-{self.solver}",
+                folder=f"{self.folder}/issuers-{self.settings.solver}",
                 documents=documents,
                 depends_on=depends_on,
                 variables=unit_variables(documents, variables),
@@ -148,15 +149,4 @@ class CertManager(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        return {
-            "namespace": self.namespace,
-            "solver": self.solver,
-            "staging_issuer": self.staging_issuer,
-            "production_issuer": self.production_issuer,
-            # What this cluster's certificates should use (its environment's choice).
-            "default_issuer": self.issuers.get(
-                self.settings.default_issuer, self.production_issuer
-            ),
-            "issuer_refs": self.issuer_refs,
-            "issuers_unit": self.issuers_unit,
-        }
+        return contract_output(self.cert_manager_contract)

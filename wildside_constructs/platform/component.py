@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from constructs import Construct
@@ -16,7 +17,8 @@ class PlatformComponent(Construct):
 
     Subclasses build their documents in ``__init__`` (as AWS CDK constructs
     do) through :meth:`add_unit` and :meth:`use_source`, and publish the values
-    other components consume as typed attributes plus :meth:`contract`.
+    other components consume as a typed contract attribute (a frozen dataclass
+    such as ``Traefik.traefik_contract``) plus :meth:`contract`, its stack output.
     Its registry entry (:attr:`spec`) names its GitOps folder, :attr:`folder`.
     Invalid ``settings`` raise :class:`SettingsError` before anything is built.
     """
@@ -57,3 +59,21 @@ class PlatformComponent(Construct):
     def contract(self) -> dict[str, Any]:
         """Values other components and users consume; published as stack outputs."""
         return {}
+
+
+def contract_output(contract: Any) -> dict[str, Any]:
+    """A typed contract (a frozen dataclass) as its ``<key>_contract`` stack output.
+
+    Tuples become lists: stack outputs cross jsii, which carries lists but not
+    tuples, and the contracts hold tuples so that they stay immutable.
+    """
+    output: dict[str, Any] = _lists(dataclasses.asdict(contract))
+    return output
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _lists(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_lists(item) for item in value]
+    return value

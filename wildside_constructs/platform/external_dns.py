@@ -9,11 +9,12 @@ from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import SOURCES, ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.external_secrets import cloudflare_token_unit, token_variables
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
 from wildside_constructs.settings.external_dns import (
     EXTERNAL_DNS_CHART_VERSION,
+    ExternalDnsContract,
     ExternalDnsSettings,
 )
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
@@ -37,13 +38,15 @@ class ExternalDns(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: ExternalDnsSettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.namespace = NAMESPACE
-        self.dns_zone = context.domain
-        self.txt_owner_id = context.name
-        self.domain_filters = (context.domain,)
-        self.policy = settings.policy
-        self.sources_watched = settings.sources
-        self.cloudflare_proxied = settings.cloudflare_proxied
+        self.external_dns_contract = ExternalDnsContract(
+            namespace=NAMESPACE,
+            dns_zone=context.domain,
+            txt_owner_id=context.name,
+            domain_filters=(context.domain,),
+            policy=settings.policy,
+            sources=tuple(settings.sources),
+            cloudflare_proxied=settings.cloudflare_proxied,
+        )
         proxied = (
             "--cloudflare-proxied" if settings.cloudflare_proxied else "--no-cloudflare-proxied"
         )
@@ -125,12 +128,4 @@ class ExternalDns(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        return {
-            "namespace": self.namespace,
-            "dns_zone": self.dns_zone,
-            "txt_owner_id": self.txt_owner_id,
-            "domain_filters": list(self.domain_filters),
-            "policy": self.policy,
-            "sources": list(self.sources_watched),
-            "cloudflare_proxied": self.cloudflare_proxied,
-        }
+        return contract_output(self.external_dns_contract)

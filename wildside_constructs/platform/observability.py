@@ -59,7 +59,7 @@ from wildside_constructs.observability.stack import (
     ROUTING_CONFIGMAP,
     stack_values,
 )
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.rabbitmq import CLUSTER_UNIT as RABBITMQ_CLUSTER_UNIT
@@ -69,6 +69,7 @@ from wildside_constructs.settings.observability import (
     KUBE_PROMETHEUS_STACK_VERSION,
     NAMESPACE,
     OTEL_OPERATOR_CHART_VERSION,
+    ObservabilityContract,
     ObservabilitySettings,
 )
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
@@ -111,9 +112,6 @@ class Observability(PlatformComponent):
         settings: ObservabilitySettings,
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.namespace = NAMESPACE
-        self.pages = settings.alerting.pages(context.environment)
-        self.trace_backend = settings.traces.endpoint
         self.variables: dict[str, str] = {
             "cluster_domain": context.domain,
             "obs_retention": settings.prometheus.retention,
@@ -142,6 +140,21 @@ class Observability(PlatformComponent):
         self.logs = LogsParts(self, settings.logs, context)
         if settings.traces.enabled:
             self._traces()
+        traces = settings.traces.enabled
+        self.observability_contract = ObservabilityContract(
+            namespace=NAMESPACE,
+            prometheus_url=PROMETHEUS_URL,
+            alertmanager_url=ALERTMANAGER_URL,
+            grafana_url=GRAFANA_URL,
+            grafana_external_url=f"https://grafana.{context.domain}",
+            otlp_grpc_endpoint=OTLP_GRPC if traces else "",
+            otlp_http_endpoint=OTLP_HTTP if traces else "",
+            trace_backend=settings.traces.endpoint,
+            traces_exported=bool(traces and settings.traces.endpoint),
+            alerts_page=settings.alerting.pages(context.environment),
+            monitored_components=tuple(self.monitored),
+            logs=self.logs.logs_contract,
+        )
 
     def _add(
         self, name: str, folder: str, documents: Mapping[str, Any], deps: tuple[str, ...]
@@ -224,7 +237,11 @@ class Observability(PlatformComponent):
     def _stack(self, deps: tuple[str, ...]) -> None:
         source = self.use_source(PROMETHEUS_SOURCE)
         cert_manager = self._sibling("cert_manager")
-        issuer = cert_manager.production_issuer if cert_manager else "letsencrypt-production"
+        issuer = (
+            cert_manager.cert_manager_contract.production_issuer
+            if cert_manager
+            else "letsencrypt-production"
+        )
         unit = operator_unit(
             name=UNIT,
             folder=f"{self.folder}/stack",
@@ -243,7 +260,7 @@ class Observability(PlatformComponent):
         release["spec"]["valuesFrom"] = [
             {"kind": "ConfigMap", "name": ROUTING_CONFIGMAP, "valuesKey": "values.yaml"}
         ]
-        issuers = (cert_manager.issuers_unit,) if cert_manager else ()
+        issuers = (cert_manager.cert_manager_contract.issuers_unit,) if cert_manager else ()
         self._add(UNIT, unit.folder, documents, (SOURCES, NAMESPACE_UNIT, *deps, *issuers))
 
     def _dashboards(self) -> None:
@@ -290,7 +307,8 @@ class Observability(PlatformComponent):
         deps: tuple[str, ...] = (UNIT,)
         if target.monitor_namespace != NAMESPACE:
             # The broker's monitor reads its CA Secret, in its namespace: wait for both.
-            deps += (getattr(self._sibling(key), "cluster_unit", RABBITMQ_CLUSTER_UNIT),)
+            broker = getattr(self._sibling(key), "rabbitmq_contract", None)
+            deps += (broker.cluster_unit if broker else RABBITMQ_CLUSTER_UNIT,)
         self._add(f"monitors-{target.monitor}", folder, documents, deps)
 
     def _traces(self) -> None:
@@ -345,17 +363,4 @@ class Observability(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        return {
-            "namespace": self.namespace,
-            "prometheus_url": PROMETHEUS_URL,
-            "alertmanager_url": ALERTMANAGER_URL,
-            "grafana_url": GRAFANA_URL,
-            "grafana_external_url": f"https://grafana.{self.context.domain}",
-            "otlp_grpc_endpoint": OTLP_GRPC if self.settings.traces.enabled else "",
-            "otlp_http_endpoint": OTLP_HTTP if self.settings.traces.enabled else "",
-            "trace_backend": self.trace_backend,
-            "traces_exported": bool(self.settings.traces.enabled and self.trace_backend),
-            "alerts_page": self.pages,
-            "monitored_components": list(self.monitored),
-            "logs": self.logs.contract(),
-        }
+        return contract_output(self.observability_contract)

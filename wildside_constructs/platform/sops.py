@@ -16,11 +16,16 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs.model import FLUX_NAMESPACE, ClusterContext, DeployUnit
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.values import unit_variables
 from wildside_constructs.settings.datastores import for_cluster
-from wildside_constructs.settings.sops import AGE_KEY_SECRET, AGE_KEY_SECRET_KEY, SopsSettings
+from wildside_constructs.settings.sops import (
+    AGE_KEY_SECRET,
+    AGE_KEY_SECRET_KEY,
+    SopsContract,
+    SopsSettings,
+)
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 
 PART_OF = "sops"
@@ -33,9 +38,12 @@ class Sops(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: SopsSettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.secrets_folder = f"{self.folder}/clusters/{context.name}"
-        self.key_secret = AGE_KEY_SECRET
-        self.recipients = tuple(settings.age_recipients)
+        self.sops_contract = SopsContract(
+            secrets_folder=f"{self.folder}/clusters/{context.name}",
+            secrets_unit=SECRETS_UNIT,
+            age_key_secret=f"{FLUX_NAMESPACE}/{AGE_KEY_SECRET}",
+            age_recipients=tuple(settings.age_recipients),
+        )
         variables = {
             "sops_vault_path": for_cluster(settings.vault_path, context.name),
             "sops_vault_property": settings.vault_property,
@@ -60,7 +68,7 @@ class Sops(PlatformComponent):
         self.add_unit(
             DeployUnit(
                 name=SECRETS_UNIT,
-                folder=self.secrets_folder,
+                folder=self.sops_contract.secrets_folder,
                 documents={},
                 depends_on=(KEY_UNIT,),
                 decryption_secret=AGE_KEY_SECRET,
@@ -69,9 +77,4 @@ class Sops(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        return {
-            "secrets_folder": self.secrets_folder,
-            "secrets_unit": SECRETS_UNIT,
-            "age_key_secret": f"{FLUX_NAMESPACE}/{self.key_secret}",
-            "age_recipients": list(self.recipients),
-        }
+        return contract_output(self.sops_contract)

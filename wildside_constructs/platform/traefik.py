@@ -7,10 +7,14 @@ from typing import Any
 from constructs import Construct
 
 from wildside_constructs.model import ClusterContext, HelmSource
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_values, resource_variables
-from wildside_constructs.settings.traefik import TRAEFIK_CHART_VERSION, TraefikSettings
+from wildside_constructs.settings.traefik import (
+    TRAEFIK_CHART_VERSION,
+    TraefikContract,
+    TraefikSettings,
+)
 
 SOURCE = HelmSource(name="traefik", url="https://traefik.github.io/charts")
 NAMESPACE = "traefik"
@@ -22,9 +26,9 @@ class Traefik(PlatformComponent):
         self, scope: Construct, id: str, *, context: ClusterContext, settings: TraefikSettings
     ) -> None:
         super().__init__(scope, id, context=context, settings=settings)
-        self.namespace = NAMESPACE
-        self.ingress_class_name = INGRESS_CLASS
-        self.service_name = "traefik"
+        self.traefik_contract = TraefikContract(
+            namespace=NAMESPACE, ingress_class_name=INGRESS_CLASS, service_name="traefik"
+        )
         source = self.use_source(SOURCE)
         # Per-cluster values travel as Flux substitutions so platform/traefik
         # stays byte-identical for every cluster sharing the repository.
@@ -70,8 +74,4 @@ class Traefik(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        return {
-            "namespace": self.namespace,
-            "ingress_class_name": self.ingress_class_name,
-            "service_name": self.service_name,
-        }
+        return contract_output(self.traefik_contract)

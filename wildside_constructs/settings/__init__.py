@@ -8,11 +8,18 @@ both the loader and the construct check.
 What to import: any registered component's settings class by name
 (``TraefikSettings``, ``CnpgSettings``, …: the registry names them), the shared
 ``Resources`` and ``SmallResources``, ``StateSettings`` (the ``[state]`` table)
-and the typed contracts ``DatabaseContract``, ``ValkeyContract`` and
-``VaultContract``.
+and the typed contracts each construct publishes as an attribute (and, through
+``dataclasses.asdict``, as its ``<key>_contract`` output; every
+``<Name>Contract`` a settings module defines is exported): ``TraefikContract``,
+``CertManagerContract`` (with ``IssuerRef``), ``ExternalDnsContract``,
+``VaultContract``, ``DatabaseContract`` (with ``Endpoint``), ``ValkeyContract``,
+``RabbitmqContract``, ``SopsContract`` and ``ObservabilityContract`` (with
+``LogsContract``).
 """
 
 from __future__ import annotations
+
+import sys
 
 from wildside_constructs.exports import lazy_exports
 
@@ -24,11 +31,17 @@ def _exports() -> dict[str, str]:
         "Resources": "wildside_constructs.settings.common",
         "SmallResources": "wildside_constructs.settings.common",
         "StateSettings": "wildside_constructs.settings.state",
-        "DatabaseContract": "wildside_constructs.settings.cnpg",
-        "ValkeyContract": "wildside_constructs.settings.valkey",
-        "VaultContract": "wildside_constructs.settings.vault",
+        "IssuerRef": "wildside_constructs.settings.cert_manager",
+        "Endpoint": "wildside_constructs.settings.cnpg",
     }
-    exports.update({spec.settings.__name__: spec.settings.__module__ for spec in COMPONENTS})
+    for spec in COMPONENTS:
+        module = sys.modules[spec.settings.__module__]
+        exports[spec.settings.__name__] = module.__name__
+        # Every ``<Name>Contract`` a settings module defines (a component's
+        # typed contract and its parts), so a new component needs no line here.
+        for name, value in vars(module).items():
+            if name.endswith("Contract") and getattr(value, "__module__", "") == module.__name__:
+                exports[name] = module.__name__
     return exports
 
 

@@ -164,3 +164,28 @@ class CertManagerSettings:
         if self.solver == "http01":
             return {"traefik": "the HTTP-01 solver answers challenges through traefik's ingress"}
         return self.cloudflare.requires("cert_manager.cloudflare")
+
+
+@dataclass(frozen=True)
+class IssuerRef:
+    """A Certificate's (or an Ingress annotation's) ``issuerRef`` to one ClusterIssuer."""
+
+    name: str
+    kind: str = "ClusterIssuer"
+    group: str = "cert-manager.io"
+
+
+@dataclass(frozen=True)
+class CertManagerContract:
+    """What other components and users consume from cert_manager on one cluster."""
+
+    namespace: str
+    solver: str
+    staging_issuer: str
+    production_issuer: str
+    # What this cluster's certificates should use (its environment's choice).
+    default_issuer: str
+    # "staging" and "production" -> the issuerRef naming that ClusterIssuer.
+    issuer_refs: dict[str, IssuerRef]
+    # The unit that applies the ClusterIssuers: depend on it before requesting certificates.
+    issuers_unit: str

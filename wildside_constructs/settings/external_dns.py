@@ -96,3 +96,17 @@ class ExternalDnsSettings:
 
     def requires(self) -> dict[str, str]:
         return self.cloudflare.requires("external_dns.cloudflare")
+
+
+@dataclass(frozen=True)
+class ExternalDnsContract:
+    """What other components and users consume from external_dns on one cluster."""
+
+    namespace: str
+    dns_zone: str
+    # The TXT registry owner: records this cluster created carry it.
+    txt_owner_id: str
+    domain_filters: tuple[str, ...]
+    policy: str
+    sources: tuple[str, ...]
+    cloudflare_proxied: bool

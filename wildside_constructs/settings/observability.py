@@ -251,3 +251,33 @@ class ObservabilitySettings:
             "webhook certificate",
             "traefik": "Grafana is served at grafana.<domain> through traefik",
         }
+
+
+@dataclass(frozen=True)
+class LogsContract:
+    """Where this cluster's logs go (``mode`` "off": nowhere, retention 0)."""
+
+    mode: str
+    endpoint: str
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class ObservabilityContract:
+    """What users consume from observability on one cluster."""
+
+    namespace: str
+    prometheus_url: str
+    alertmanager_url: str
+    grafana_url: str
+    grafana_external_url: str
+    # Empty when traces are off.
+    otlp_grpc_endpoint: str
+    otlp_http_endpoint: str
+    trace_backend: str
+    traces_exported: bool
+    # Whether this cluster's alerts page someone (its environment's choice).
+    alerts_page: bool
+    # Component keys (and "flux") with monitors and rules on this cluster.
+    monitored_components: tuple[str, ...]
+    logs: LogsContract

@@ -67,3 +67,15 @@ class SopsSettings:
             "vault_eso": "sops delivers the cluster's age key from Vault through External "
             "Secrets; enable vault_eso, or disable sops"
         }
+
+
+@dataclass(frozen=True)
+class SopsContract:
+    """What users (and ``wildside secrets``) consume from sops on one cluster."""
+
+    # Where this cluster's encrypted files live (written by ``wildside secrets``).
+    secrets_folder: str
+    secrets_unit: str
+    # ``flux-system/<name>``: the Secret holding the age private key.
+    age_key_secret: str
+    age_recipients: tuple[str, ...]

@@ -32,3 +32,13 @@ class TraefikSettings:
 
     def requires(self) -> dict[str, str]:
         return {}
+
+
+@dataclass(frozen=True)
+class TraefikContract:
+    """What other components and users consume from traefik on one cluster."""
+
+    namespace: str
+    # The IngressClass an Ingress names (spec.ingressClassName) to be served.
+    ingress_class_name: str
+    service_name: str
