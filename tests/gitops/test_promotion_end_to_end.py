@@ -45,6 +45,18 @@ def quiet(_line: str) -> None:
     """Progress lines are not what these tests check."""
 
 
+def publish_cluster(tmp_path: Path, remote: Path, env: str, files: dict[str, str]) -> str:
+    """Publish one cluster's render from its own workdir; the commit id."""
+    request = PublishRequest(
+        cluster=env,
+        files=files,
+        components=(),
+        workdir=tmp_path / f"work-{env}",
+        remote=str(remote),
+    )
+    return publish(request, log=quiet).commit_sha
+
+
 def tree_at(git: Git, repo: Path, root: str, ref: str = "main") -> str:
     """The tree object id of ``root`` at ``ref``: equal ids, byte-identical folders."""
     return git("rev-parse", f"{ref}:{root}", cwd=repo)
@@ -57,18 +69,8 @@ def test_sandbox_changes_wait_for_promotion_and_revert_restores(
     renders: dict[str, dict[str, str]],
     promoter: Callable[..., Any],
 ) -> None:
-    def publish_cluster(env: str, files: dict[str, str]) -> str:
-        request = PublishRequest(
-            cluster=env,
-            files=files,
-            components=(),
-            workdir=tmp_path / f"work-{env}",
-            remote=str(remote),
-        )
-        return publish(request, log=quiet).commit_sha
-
     for env in ENVIRONMENTS:
-        publish_cluster(env, renders[env])
+        publish_cluster(tmp_path, remote, env, renders[env])
     promoter("sandbox", "staging")
     promoter("staging", "production")
     staging, production = platform_root("staging"), platform_root("production")
@@ -77,7 +79,7 @@ def test_sandbox_changes_wait_for_promotion_and_revert_restores(
 
     # A new chart version reaches platform/ (sandbox) without consent: no other
     # cluster applies platform/ itself, staging and production read their copies.
-    publish_cluster("sandbox", bumped(renders["sandbox"]))
+    publish_cluster(tmp_path, remote, "sandbox", bumped(renders["sandbox"]))
     assert b"99.0.0" in git.blob(remote, "main", RELEASE)
     assert {root: tree_at(git, remote, root) for root in before} == before
 
@@ -120,13 +122,7 @@ def test_the_promoted_repository_validates_and_every_unit_finds_its_folder(
     promoter: Callable[..., Any],
 ) -> None:
     for env in ENVIRONMENTS:
-        workdir = tmp_path / f"work-{env}"
-        publish(
-            PublishRequest(
-                cluster=env, files=renders[env], components=(), workdir=workdir, remote=str(remote)
-            ),
-            log=quiet,
-        )
+        publish_cluster(tmp_path, remote, env, renders[env])
     promoter("sandbox", "staging")
     promoter("staging", "production")
     checkout = tmp_path / "checkout"
