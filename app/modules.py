@@ -50,8 +50,9 @@ SPECS = (
         "wildside_constructs/cluster/flux_bootstrap.py",
         "Flux on a cluster through typed Kubernetes resources only (so it plans before the "
         "cluster exists): a Job runs the pinned flux CLI's `flux install` and applies the "
-        "flux-system GitRepository and Kustomization. Configure the kubernetes provider in "
-        "the caller.",
+        "flux-system GitRepository and Kustomization. Flux reads Git with an HTTPS token or, "
+        'with git_auth = "ssh", a deploy key, both sent through a write-only Secret. '
+        "Configure the kubernetes provider in the caller.",
         'module "fluxcd" {\n  source         = "./modules/fluxcd"\n  cluster_name   = "dev"\n'
         '  repository_url = "https://github.com/example/wildside-infra.git"\n'
         "  git_token      = var.flux_git_token\n}",

@@ -8,6 +8,8 @@ a module inherits its providers from the caller.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cdktf import (
     TerraformOutput,
     TerraformStack,
@@ -19,8 +21,12 @@ from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
 from wildside_constructs.cluster.doks import DoksCluster, DoksClusterSettings
+from wildside_constructs.cluster.git_ssh import SshTarget, bundled_known_hosts
 from wildside_constructs.cluster.protection import protect
 from wildside_constructs.cluster.values import Ref
+
+if TYPE_CHECKING:
+    from wildside_constructs.cluster.flux_git_secret import FluxSshKey
 
 POOL_TYPE = (
     "list(object({ name = string, size = string, node_count = optional(number), "
@@ -55,6 +61,34 @@ POOL_RULES = (
         'alltrue(flatten([for p in var.node_pools : [for t in p.taints : contains(["NoSchedule", '
         '"PreferNoSchedule", "NoExecute"], t.effect)]]))',
         "Taint effects are NoSchedule, PreferNoSchedule or NoExecute.",
+    ),
+)
+
+
+# What FluxBootstrapSettings checks for cluster-stack at synth, checked at plan.
+SSH_URL = "^ssh://[A-Za-z0-9._-]+@[A-Za-z0-9.-]+(:[0-9]+)?/.+"
+_SSH = 'var.git_auth == "ssh"'
+SSH_PRECONDITIONS = (
+    (
+        f'{_SSH} ? can(regex("{SSH_URL}", var.repository_url)) : '
+        'can(regex("^https://", var.repository_url))',
+        'git_auth "ssh" needs an ssh://git@host[:port]/path repository_url, and "https" '
+        "an https:// one.",
+    ),
+    (
+        # Here, not in the variable's validation: a failing validation prints
+        # the values its condition names, sensitive or not (opentofu#2219; Terraform 1.11 too).
+        f'!({_SSH}) || nonsensitive(can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", '
+        "var.git_ssh_private_key)))",
+        'git_auth "ssh" needs git_ssh_private_key, the deploy key\'s OpenSSH private key '
+        "(-----BEGIN OPENSSH PRIVATE KEY----- ...).",
+    ),
+    (
+        # The host as the URL names it; hashed known_hosts names cannot be matched.
+        f'!({_SSH}) || strcontains(var.known_hosts, "|1|") || try(strcontains('
+        'var.known_hosts, regex("^ssh://[^@/]+@([^:/]+)", var.repository_url)[0]), false)',
+        "known_hosts has no line for the repository's host: add its keys "
+        "(`ssh-keyscan -p PORT HOST`, checked against the host's published fingerprints).",
     ),
 )
 
@@ -164,6 +198,52 @@ class DoksModuleStack(TerraformStack):
         )
 
 
+def _ssh_key(stack: TerraformStack) -> FluxSshKey:
+    """The SSH alternative, chosen at plan time by ``git_auth``; cluster-stack's key rules."""
+    from wildside_constructs.cluster.flux_git_secret import FluxSshKey
+
+    auth = _variable(
+        stack,
+        "git_auth",
+        "string",
+        '"https" (git_token) or "ssh" (git_ssh_private_key and known_hosts).',
+        default="https",
+        nullable=False,
+        validation=_rules(('contains(["https", "ssh"], var.git_auth)', 'Use "https" or "ssh".')),
+    )
+    key = _variable(
+        stack,
+        "git_ssh_private_key",
+        "string",
+        'OpenSSH private key of a read-only deploy key; required with git_auth "ssh".',
+        default="",
+        sensitive=True,
+        nullable=False,
+    )
+    version = _variable(
+        stack,
+        "git_ssh_key_version",
+        "number",
+        "Bump to re-send a rotated key (or changed known_hosts) without re-running the Job.",
+        default=0,
+        nullable=False,
+    )
+    hosts = _variable(
+        stack,
+        "known_hosts",
+        "string",
+        'known_hosts lines for the Git host (git_auth "ssh"); default: GitHub\'s published keys.',
+        default=bundled_known_hosts(SshTarget(url="", host="github.com")),
+        nullable=False,
+    )
+    return FluxSshKey(
+        identity=key,
+        known_hosts=hosts,
+        key_version=version,
+        condition=Ref(f'{auth.expression} == "ssh"'),
+    )
+
+
 class FluxModuleStack(TerraformStack):
     """``infra-modules/fluxcd``: the Flux bootstrap, for a configured kubernetes provider."""
 
@@ -184,9 +264,14 @@ class FluxModuleStack(TerraformStack):
             self,
             "repository_url",
             "string",
-            "HTTPS URL of the GitOps repository Flux pulls.",
+            'URL of the GitOps repository Flux pulls: https:// (git_auth "https"), or '
+            'ssh://git@host[:port]/path (git_auth "ssh").',
             validation=_rules(
-                ('can(regex("^https://", var.repository_url))', "Use an https:// URL.")
+                (
+                    f'can(regex("^https://", var.repository_url)) || '
+                    f'can(regex("{SSH_URL}", var.repository_url))',
+                    'Use an https:// URL, or ssh://git@host[:port]/path with git_auth = "ssh".',
+                )
             ),
         )
         cluster_name = _variable(
@@ -220,8 +305,16 @@ class FluxModuleStack(TerraformStack):
                     )
                 ),
             ),
+            ssh=_ssh_key(self),
         )
-        FluxBootstrap(self, "flux", settings=settings)
+        flux = FluxBootstrap(self, "flux", settings=settings)
+        # Rules across variables are preconditions: validation blocks may only
+        # name their own variable before Terraform 1.9. On the built-in
+        # terraform_data, so a bad combination fails the plan before any change.
+        flux.inputs.add_override(
+            "lifecycle.precondition",
+            [{"condition": f"${{{c}}}", "error_message": m} for c, m in SSH_PRECONDITIONS],
+        )
         TerraformOutput(self, "namespace", value=FLUX_NAMESPACE, description="Flux's namespace.")
         TerraformOutput(
             self, "git_repository_name", value=FLUX_SOURCE_NAME, description="The GitRepository."
@@ -233,7 +326,10 @@ class FluxModuleStack(TerraformStack):
             description="The root Kustomization.",
         )
         TerraformOutput(
-            self, "git_secret_name", value=GIT_SECRET_NAME, description="Secret holding the token."
+            self,
+            "git_secret_name",
+            value=GIT_SECRET_NAME,
+            description="Secret holding the token or the SSH key.",
         )
         TerraformOutput(
             self, "flux_version", value=FLUX_VERSION, description="Pinned Flux release."

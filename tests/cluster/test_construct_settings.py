@@ -233,6 +233,10 @@ def test_flux_bootstrap_names_a_transport_that_cannot_work() -> None:
     )
     (hosts,) = _flux(repository_url="ssh://git@github.com/example/gitops.git", ssh=key)
     assert hosts == "ssh.known_hosts: has no host key lines"
+    # A plan-time choice (the fluxcd module) still needs the token for its HTTPS side.
+    chosen = FluxSshKey(identity=Ref("var.key"), known_hosts="", condition=Ref("var.ssh"))
+    (either,) = _flux(repository_url=Ref("var.url"), git_token=None, ssh=chosen)
+    assert either.startswith("git_token: is required without ssh (or with ssh.condition)")
 
 
 def test_protect_refuses_settings_that_would_protect_nothing() -> None:

@@ -50,31 +50,54 @@ def test_doks_module_protects_its_resources_and_takes_pools_as_a_list() -> None:
     assert module["variable"]["vpc_uuid"]["default"] is None
 
 
-def test_fluxcd_module_takes_the_token_as_a_sensitive_input() -> None:
+def test_fluxcd_module_takes_the_token_and_the_ssh_key_as_sensitive_inputs() -> None:
     module = _module("fluxcd")
     assert module["variable"]["git_token"]["sensitive"] is True
+    key = module["variable"]["git_ssh_private_key"]
+    assert (key["sensitive"], key["default"]) == (True, "")
+    # Existing callers keep HTTPS; the SSH default trusts GitHub's published keys.
+    assert module["variable"]["git_auth"]["default"] == "https"
+    assert module["variable"]["known_hosts"]["default"].startswith("github.com ssh-ed25519 ")
+    # The key reaches only the write-only data_wo (never state) and its own checks.
+    uses = [
+        path
+        for path, value in _strings(module)
+        if "var.git_ssh_private_key" in value and path[0] != "variable"
+    ]
+    (secret,) = module["resource"]["kubernetes_secret_v1"]
+    (inputs,) = module["resource"]["terraform_data"]
+    assert uses == [
+        ("resource", "kubernetes_secret_v1", secret, "data_wo"),
+        ("resource", "terraform_data", inputs, "lifecycle", "precondition", "1", "condition"),
+    ]
     assert set(module["resource"]) >= {"kubernetes_job_v1", "kubernetes_secret_v1"}
     assert not any(kind == "kubernetes_manifest" for kind in module["resource"])
 
 
+def _strings(node: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    if isinstance(node, dict):
+        return [found for k, v in node.items() for found in _strings(v, (*path, k))]
+    if isinstance(node, list):
+        return [found for i, v in enumerate(node) for found in _strings(v, (*path, str(i)))]
+    return [(path, node)] if isinstance(node, str) else []
+
+
 def _harness(tmp_path: Path) -> Path:
     """The modules' own variables and expressions, evaluated without providers."""
-    doks, flux = _module("doks"), _module("fluxcd")
+    doks = _module("doks")
     (pools,) = doks["resource"]["digitalocean_kubernetes_node_pool"].values()
     (cluster,) = doks["resource"]["digitalocean_kubernetes_cluster"].values()
     (versions,) = doks["data"]["digitalocean_kubernetes_versions"].values()
-    (secret,) = flux["resource"]["kubernetes_secret_v1"].values()
     (data_address,) = doks["data"]["digitalocean_kubernetes_versions"]
     latest = f"data.digitalocean_kubernetes_versions.{data_address}.latest_version"
     config = {
-        "variable": {**doks["variable"], "git_token": flux["variable"]["git_token"]},
+        "variable": doks["variable"],
         "output": {
             "extra_pools": {"value": pools["for_each"]},
             "default_count": {"value": cluster["node_pool"]["node_count"]},
             "default_taints": {"value": cluster["node_pool"]["dynamic"]["taint"]["for_each"]},
             "version_prefix": {"value": versions["version_prefix"]},
             "version": {"value": cluster["version"].replace(latest, '"newest"')},
-            "secret": {"value": secret["data_wo"], "sensitive": True},
         },
     }
     (tmp_path / "main.tf.json").write_text(json.dumps(config))
@@ -84,12 +107,18 @@ def _harness(tmp_path: Path) -> Path:
 VARS = ["-var-file=test.tfvars.json"]
 
 
-def _apply(folder: Path, variables: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+def _apply(
+    folder: Path, variables: dict[str, Any], command: str = "apply", key: str | None = None
+) -> subprocess.CompletedProcess[str]:
     assert ENGINE is not None
     (folder / "test.tfvars.json").write_text(json.dumps(variables))
     env = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_CLI_CONFIG_FILE": os.devnull}
+    if key is not None:
+        # As documented: the environment, never a file (an engine error quotes file lines).
+        env["TF_VAR_git_ssh_private_key"] = key
+    auto = ["-auto-approve"] if command == "apply" else []
     return subprocess.run(
-        [ENGINE, f"-chdir={folder}", "apply", "-auto-approve", "-no-color", "-input=false", *VARS],
+        [ENGINE, f"-chdir={folder}", command, *auto, "-no-color", "-input=false", *VARS],
         env=env,
         capture_output=True,
         text=True,
@@ -108,7 +137,7 @@ BASE = {"cluster_name": "dev", "region": "nyc1", "node_pools": POOLS}
 @pytest.mark.skipif(ENGINE is None, reason="neither tofu nor terraform is installed")
 def test_module_expressions_evaluate_as_documented(tmp_path: Path) -> None:
     folder = _harness(tmp_path)
-    done = _apply(folder, {**BASE, "git_token": "", "kubernetes_version": "1.33"})
+    done = _apply(folder, {**BASE, "kubernetes_version": "1.33"})
     assert done.returncode == 0, done.stderr
     env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull}
     read = [str(ENGINE), f"-chdir={folder}", "output", "-json"]
@@ -121,14 +150,10 @@ def test_module_expressions_evaluate_as_documented(tmp_path: Path) -> None:
     assert outputs["default_taints"]["value"] == []
     assert outputs["version_prefix"]["value"] == "1.33."
     assert outputs["version"]["value"] == "newest"
-    # No token: an empty Secret, which Flux reads as anonymous HTTPS.
-    assert outputs["secret"]["value"] == {}
-    done = _apply(folder, {**BASE, "git_token": "t0ken", "kubernetes_version": "1.33.1-do.3"})
+    done = _apply(folder, {**BASE, "kubernetes_version": "1.33.1-do.3"})
     assert done.returncode == 0, done.stderr
     outputs = json.loads(subprocess.run(read, env=env, capture_output=True, check=True).stdout)
     assert outputs["version"]["value"] == "1.33.1-do.3"
-    assert outputs["secret"]["value"] == {"username": "git", "password": "t0ken"}
-    assert outputs["secret"]["sensitive"] is True
 
 
 @pytest.mark.skipif(ENGINE is None, reason="neither tofu nor terraform is installed")
@@ -150,3 +175,112 @@ def test_module_rejects_bad_pools(tmp_path: Path, pools: list[Any], message: str
     done = _apply(_harness(tmp_path), {**BASE, "node_pools": pools})
     assert done.returncode != 0
     assert message in " ".join(done.stderr.split())
+
+
+def _flux_harness(tmp_path: Path, *, show_secret: bool = True) -> Path:
+    """fluxcd's variables, locals, terraform_data (with its preconditions) and Secret data."""
+    flux = _module("fluxcd")
+    (secret,) = flux["resource"]["kubernetes_secret_v1"].values()
+    outputs = {"revision": {"value": secret["data_wo_revision"]}}
+    if show_secret:
+        outputs["secret"] = {"value": secret["data_wo"], "sensitive": True}
+    config = {
+        "variable": flux["variable"],
+        "locals": flux["locals"],
+        "resource": {"terraform_data": flux["resource"]["terraform_data"]},
+        "output": outputs,
+    }
+    (tmp_path / "main.tf.json").write_text(json.dumps(config))
+    return tmp_path
+
+
+DIGEST = "sha256:" + "0" * 64
+FLUX = {"cluster_name": "dev", "image_digest": DIGEST}
+HTTPS = {**FLUX, "repository_url": "https://github.com/acme/gitops.git"}
+SENTINEL = "SENTINEL-7f3a9c-not-a-real-key"
+KEY = f"-----BEGIN OPENSSH PRIVATE KEY-----\n{SENTINEL}\n-----END OPENSSH PRIVATE KEY-----\n"
+SSH = {**FLUX, "git_auth": "ssh", "repository_url": "ssh://git@github.com/acme/gitops.git"}
+
+
+def _outputs(folder: Path) -> dict[str, Any]:
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull}
+    read = [str(ENGINE), f"-chdir={folder}", "output", "-json"]
+    loaded: dict[str, Any] = json.loads(
+        subprocess.run(read, env=env, capture_output=True, check=True).stdout
+    )
+    return {name: output["value"] for name, output in loaded.items()}
+
+
+@pytest.mark.skipif(ENGINE is None, reason="neither tofu nor terraform is installed")
+def test_fluxcd_module_secret_over_https_and_ssh(tmp_path: Path) -> None:
+    folder = _flux_harness(tmp_path)
+    # Existing callers (no new variables): the Secret and its revision as before.
+    done = _apply(folder, HTTPS)
+    assert done.returncode == 0, done.stderr
+    # No token: an empty Secret, which Flux reads as anonymous HTTPS.
+    assert _outputs(folder) == {"secret": {}, "revision": 1}
+    done = _apply(folder, {**HTTPS, "git_token": "t0ken", "revision": 3})
+    assert done.returncode == 0, done.stderr
+    assert _outputs(folder) == {"secret": {"username": "git", "password": "t0ken"}, "revision": 3}
+    done = _apply(folder, {**SSH, "git_token": "unused"}, key=KEY)
+    assert done.returncode == 0, done.stderr
+    outputs = _outputs(folder)
+    assert set(outputs["secret"]) == {"identity", "known_hosts"}
+    assert outputs["secret"]["identity"] == KEY
+    lines = outputs["secret"]["known_hosts"].splitlines()
+    assert [line.split()[:2] for line in lines] == [
+        ["github.com", "ssh-ed25519"],
+        ["github.com", "ecdsa-sha2-nistp256"],
+        ["github.com", "ssh-rsa"],
+    ]
+    # Switching to SSH changed the revision, so the provider re-sends the Secret;
+    # a rotated key (a new version) changes it again.
+    assert outputs["revision"] == 2
+    done = _apply(folder, {**SSH, "git_ssh_key_version": 4}, key=KEY)
+    assert done.returncode == 0, done.stderr
+    assert _outputs(folder)["revision"] == 6
+
+
+@pytest.mark.skipif(ENGINE is None, reason="neither tofu nor terraform is installed")
+def test_fluxcd_module_keeps_the_ssh_key_out_of_state_and_output(tmp_path: Path) -> None:
+    folder = _flux_harness(tmp_path, show_secret=False)
+    done = _apply(folder, SSH, key=KEY)
+    assert done.returncode == 0, done.stderr
+    assert (folder / "terraform.tfstate").is_file()
+    assert SENTINEL not in (folder / "terraform.tfstate").read_text()
+    assert SENTINEL not in done.stdout + done.stderr
+    assert SENTINEL not in (MODULES_DIR / "fluxcd" / "main.tf.json").read_text()
+
+
+@pytest.mark.skipif(ENGINE is None, reason="neither tofu nor terraform is installed")
+@pytest.mark.parametrize(
+    ("variables", "key", "message"),
+    [
+        ({**HTTPS, "git_auth": "gpg"}, None, 'Use "https" or "ssh".'),
+        (
+            {**SSH, "repository_url": HTTPS["repository_url"]},
+            KEY,
+            'git_auth "ssh" needs an ssh://git@host[:port]/path repository_url',
+        ),
+        ({**HTTPS, "repository_url": SSH["repository_url"]}, None, 'and "https" an https:// one'),
+        (
+            {**SSH, "repository_url": "git@github.com:acme/gitops.git"},
+            KEY,
+            "Use an https:// URL, or ssh://git@host[:port]/path",
+        ),
+        (SSH, None, 'git_auth "ssh" needs git_ssh_private_key'),
+        (SSH, SENTINEL, "the deploy key's OpenSSH private key"),
+        (
+            {**SSH, "repository_url": "ssh://git@gitlab.com/a/b.git"},
+            KEY,
+            "known_hosts has no line for the repository's host",
+        ),
+    ],
+)
+def test_fluxcd_module_refuses_bad_git_settings(
+    tmp_path: Path, variables: dict[str, Any], key: str | None, message: str
+) -> None:
+    done = _apply(_flux_harness(tmp_path), variables, "plan", key=key)
+    assert done.returncode != 0
+    assert message in " ".join(done.stderr.split())
+    assert SENTINEL not in done.stdout + done.stderr

@@ -72,12 +72,13 @@ class FluxBootstrapSettings:
             found += rules.revision_problems(at(where, "revision"), self.revision)
         if known(self.image_digest):
             found += rules.digest_problems(at(where, "image_digest"), text(self.image_digest))
-        if self.ssh is None and self.git_token is None:
+        if self.git_token is None and (self.ssh is None or self.ssh.condition is not None):
             found.append(
                 Problem(
                     at(where, "git_token"),
-                    "is required without ssh: give the sensitive variable (a Ref) holding "
-                    "the HTTPS token, whose value may be empty for a public repository",
+                    "is required without ssh (or with ssh.condition): give the sensitive "
+                    "variable (a Ref) holding the HTTPS token, whose value may be empty for a "
+                    "public repository",
                 )
             )
         return found
@@ -101,7 +102,9 @@ class FluxBootstrapSettings:
         if target is None or target.url != url:
             form = f": {target.url}" if target else ""
             return [Problem(field, f"with ssh, give the ssh:// URL Flux clones{form}")]
-        problem = known_hosts_problem(self.ssh.known_hosts, target)
+        if not known(self.ssh.known_hosts):
+            return []
+        problem = known_hosts_problem(text(self.ssh.known_hosts), target)
         return [Problem(at(where, "ssh.known_hosts"), problem)] if problem else []
 
 

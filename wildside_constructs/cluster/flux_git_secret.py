@@ -5,7 +5,8 @@ public repository). SSH: ``identity`` (the deploy key's private half, from a
 sensitive variable) and ``known_hosts`` (public host keys, written into the
 stack as a local). Either way the Secret's data is **write-only**: the engine
 sends it to the API server and never records it in state or a plan, and it
-re-sends it only when ``data_wo_revision`` changes.
+re-sends it only when ``data_wo_revision`` changes. The ``fluxcd`` module
+chooses between the two at plan time (``FluxSshKey.condition``).
 """
 
 from __future__ import annotations
@@ -30,13 +31,24 @@ class FluxSshKey:
     # Sensitive variable holding the OpenSSH private key (read from Vault at deploy).
     identity: Ref
     # known_hosts lines for the Git host: public, so plain text in the stack.
-    known_hosts: str
+    known_hosts: str | Ref
     # The key's Vault KV version: a rotated key has a new one, which re-sends it.
     key_version: Ref | int = 0
+    # A plan-time choice (the module's ``var.git_auth == "ssh"``): SSH when true,
+    # the HTTPS token otherwise. None: SSH always, as cluster-stack decides at synth.
+    condition: Ref | None = None
 
 
 def _expression(value: Ref | int) -> str:
     return value.expression if isinstance(value, Ref) else str(value)
+
+
+def _https_data(token: Ref) -> str:
+    # An empty Secret means anonymous HTTPS to source-controller, so the
+    # GitRepository can always name it; nonsensitive() reveals only emptiness.
+    expr = token.expression
+    pairs = f'{{ username = "git", password = {expr} }}'
+    return f'{{ for k, v in {pairs} : k => v if nonsensitive({expr} != "") }}'
 
 
 def git_secret(
@@ -49,23 +61,27 @@ def git_secret(
     depends_on: Sequence[ITerraformDependable],
 ) -> SecretV1:
     if ssh is not None:
-        hosts = TerraformLocal(scope, "known_hosts", ssh.known_hosts)
+        hosts = TerraformLocal(scope, "known_hosts", str(ssh.known_hosts))
         pairs = (
             f"{{ {IDENTITY} = {ssh.identity.expression}, "
             f"{KNOWN_HOSTS} = local.{hosts.friendly_unique_id} }}"
         )
-        data = f"${{{pairs}}}"
         # Both only grow (a bumped flux.revision, a new KV version), so their
         # sum changes whenever either does.
-        rotation = f"${{{_expression(revision)} + {_expression(ssh.key_version)}}}"
+        added = _expression(ssh.key_version)
+        if ssh.condition is not None:
+            assert token is not None, "a plan-time choice needs the HTTPS token variable"
+            choice = ssh.condition.expression
+            pairs = f"{choice} ? tomap({pairs}) : tomap({_https_data(token)})"
+            # Plus one under SSH: switching auth either way changes the sum, so
+            # the new credentials are sent even with key version 0.
+            added = f"({choice} ? 1 + {added} : 0)"
+        data = f"${{{pairs}}}"
+        rotation = f"${{{_expression(revision)} + {added}}}"
         data_revision: float = Token.as_number(rotation)
     else:
         assert token is not None, "the HTTPS variant needs its token variable"
-        expr = token.expression
-        # An empty Secret means anonymous HTTPS to source-controller, so the
-        # GitRepository can always name it; nonsensitive() reveals only emptiness.
-        pairs = f'{{ username = "git", password = {expr} }}'
-        data = f'${{{{ for k, v in {pairs} : k => v if nonsensitive({expr} != "") }}}}'
+        data = f"${{{_https_data(token)}}}"
         data_revision = Token.as_number(str(revision)) if isinstance(revision, Ref) else revision
     return SecretV1(
         scope,
