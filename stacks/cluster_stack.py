@@ -15,7 +15,6 @@ from cdktf import (
     TerraformOutput,
     TerraformStack,
     TerraformVariable,
-    TerraformVariableValidationConfig,
 )
 from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
@@ -161,6 +160,21 @@ class ClusterStack(TerraformStack):
                 ssh=ssh,
             ),
         )
+        if ssh is not None:
+            # A precondition, not the variable's validation: a failing validation
+            # prints the values its condition names, sensitive or not (Terraform
+            # 1.11 and opentofu#2219); nonsensitive(can(...)) exposes only a bool.
+            self.flux.inputs.add_override(
+                "lifecycle.precondition",
+                [
+                    {
+                        "condition": '${nonsensitive(can(regex("-----BEGIN [A-Z ]*PRIVATE KEY'
+                        f'-----", var.{SSH_KEY_VARIABLE})))}}',
+                        "error_message": "Give the deploy key's OpenSSH private key "
+                        "(-----BEGIN OPENSSH PRIVATE KEY----- ...), e.g. from Vault.",
+                    }
+                ],
+            )
         TerraformOutput(self, "flux_version", value=FLUX_VERSION)
         TerraformOutput(self, "flux_path", value=cluster_path(cluster_name))
 
@@ -177,14 +191,6 @@ class ClusterStack(TerraformStack):
             description="OpenSSH private key Flux reads the GitOps repository with (the "
             "deploy key `wildside gitops bootstrap` keeps in Vault); `wildside deploy` reads "
             "it from Vault. Set TF_VAR_flux_git_ssh_key, never a file.",
-            validation=[
-                TerraformVariableValidationConfig(
-                    condition=f'${{can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", '
-                    f"var.{SSH_KEY_VARIABLE}))}}",
-                    error_message="Give the deploy key's OpenSSH private key "
-                    "(-----BEGIN OPENSSH PRIVATE KEY----- ...), e.g. from Vault.",
-                )
-            ],
         )
         version = TerraformVariable(
             self,

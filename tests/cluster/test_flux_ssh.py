@@ -131,6 +131,11 @@ def harness(ssh_stack: dict[str, Any], tmp_path: Path) -> Iterator[Path]:
             "revision": {"value": secret["data_wo_revision"]},
         },
     }
+    # The key's precondition, on the bootstrap's inputs (terraform_data) as in the stack.
+    ((name, inputs),) = ssh_stack["resource"]["terraform_data"].items()
+    config["resource"] = {
+        "terraform_data": {name: {"input": "inputs", "lifecycle": inputs["lifecycle"]}}
+    }
     (tmp_path / "main.tf.json").write_text(json.dumps(config))
     yield tmp_path
 
@@ -170,7 +175,7 @@ def test_the_engine_fills_exactly_the_keys_flux_reads(harness: Path) -> None:
 
 
 @pytest.mark.skipif(ENGINE is None, reason="neither terraform nor tofu is installed")
-@pytest.mark.parametrize("value", [None, "", "not a key"])
+@pytest.mark.parametrize("value", [None, "", "not a key sntl-MALFORMED-KEY-0042"])
 def test_the_engine_refuses_a_missing_or_malformed_key(harness: Path, value: str | None) -> None:
     env = {} if value is None else {"TF_VAR_flux_git_ssh_key": value}
     done = _engine(harness, "plan", "-input=false", env=env)
@@ -178,3 +183,5 @@ def test_the_engine_refuses_a_missing_or_malformed_key(harness: Path, value: str
     text = done.stdout + done.stderr
     expected = "No value for required variable" if value is None else "OpenSSH private key"
     assert expected in text, text
+    # A failing variable validation would print the value; the precondition does not.
+    assert "sntl-MALFORMED-KEY-0042" not in text
