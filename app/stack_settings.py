@@ -123,7 +123,7 @@ def flux_source(config: WildsideConfig) -> tuple[str, str]:
 
 def stack_state(config: WildsideConfig, environ: Mapping[str, str]) -> StackState:
     """One backend for every stack of a cluster; each stack gets its own key."""
-    from stacks.state import PASSPHRASE_ENV, StackState
+    from stacks.state import MIN_PASSPHRASE, PASSPHRASE_ENV, StackState
 
     engine = environ.get("TERRAFORM_BINARY_NAME", "").strip() or "tofu"
     return StackState(
@@ -131,6 +131,7 @@ def stack_state(config: WildsideConfig, environ: Mapping[str, str]) -> StackStat
         settings=config.state,
         engine=engine,
         passphrase_set=bool(environ.get(PASSPHRASE_ENV, "")),
+        passphrase_long_enough=len(environ.get(PASSPHRASE_ENV, "")) >= MIN_PASSPHRASE,
     )
 
 

@@ -16,7 +16,6 @@ from cdktf import (
     S3BackendEndpointConfig,
     TerraformStack,
     TerraformVariable,
-    TerraformVariableValidationConfig,
 )
 
 from stacks.backend import local_backend
@@ -26,6 +25,7 @@ from wildside_constructs.cluster.errors import (
     encryption_problem,
     is_terraform,
     passphrase_problem,
+    short_passphrase_problem,
 )
 from wildside_constructs.settings.state import StateSettings
 
@@ -43,8 +43,10 @@ class StackState:
     settings: StateSettings = field(default_factory=StateSettings)
     # TERRAFORM_BINARY_NAME, default tofu: Terraform cannot encrypt state.
     engine: str = "tofu"
-    # Whether TF_VAR_state_passphrase is set where synth runs (never its value).
+    # Whether TF_VAR_state_passphrase is set where synth runs (never its value),
+    # and whether it is long enough for OpenTofu's pbkdf2 key provider.
     passphrase_set: bool = False
+    passphrase_long_enough: bool = True
 
 
 def state_key(state: StackState, stack_name: str) -> str:
@@ -60,6 +62,8 @@ def configure_state(stack: TerraformStack, stack_name: str, state: StackState) -
         raise StateSettingsError([encryption_problem(state.engine)])
     if encrypted and settings.backend == "s3" and not state.passphrase_set:
         raise StatePassphraseError([passphrase_problem()])
+    if encrypted and settings.backend == "s3" and not state.passphrase_long_enough:
+        raise StatePassphraseError([short_passphrase_problem(MIN_PASSPHRASE)])
     if settings.backend == "s3":
         _s3_backend(stack, stack_name, state)
     else:
@@ -97,13 +101,10 @@ def _encryption(stack: TerraformStack) -> None:
         type="string",
         sensitive=True,
         nullable=False,
+        # No validation block: a failing one prints the value it checks, sensitive or
+        # not (opentofu#2219). Synth checks the length (configure_state), and
+        # OpenTofu's pbkdf2 key provider refuses a short passphrase itself.
         description="State encryption passphrase; set TF_VAR_state_passphrase, never a file",
-        validation=[
-            TerraformVariableValidationConfig(
-                condition=f"${{length(var.{PASSPHRASE_VARIABLE}) >= {MIN_PASSPHRASE}}}",
-                error_message=f"The state passphrase must be at least {MIN_PASSPHRASE} characters.",
-            )
-        ],
     )
     method = "${method.aes_gcm.default}"
     stack.add_override(

@@ -130,7 +130,9 @@ def test_encryption_block_reads_the_passphrase_from_a_variable(synthesised: Synt
     variable = synthesised.stack["variable"]["state_passphrase"]
     assert variable["sensitive"] is True
     assert "default" not in variable  # no silent empty passphrase
-    assert "length(var.state_passphrase) >= 16" in variable["validation"][0]["condition"]
+    # No validation block: a failing one prints the value it checks (opentofu#2219);
+    # synth checks the length instead (test_state_defaults).
+    assert "validation" not in variable
 
 
 def _sync(synthesised: Synthesised) -> dict[str, Any]:

@@ -70,6 +70,20 @@ def test_synth_refuses_remote_state_without_a_passphrase(
     assert not [path for path in outdir.rglob("*") if path.is_file()]
 
 
+def test_synth_refuses_a_short_passphrase_without_showing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _cli_env(monkeypatch)
+    monkeypatch.setenv("TF_VAR_state_passphrase", "sntl-short-pw")
+    outdir = tmp_path / "out"
+    code = main(["synth", "--no-publish", "--outdir", str(outdir)])
+    assert code == EXIT_BAD_INPUT
+    out, error = capsys.readouterr()
+    assert "TF_VAR_state_passphrase: is shorter than 16 characters" in error
+    assert "sntl-short-pw" not in out + error
+    assert not [path for path in outdir.rglob("*") if path.is_file()]
+
+
 def test_synth_refuses_plain_remote_state_without_the_acknowledgement(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

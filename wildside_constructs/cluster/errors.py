@@ -29,7 +29,7 @@ class StateSettingsError(ClusterStackError):
 
 
 class StatePassphraseError(ClusterStackError):
-    headline = "remote state is encrypted, and its passphrase is missing"
+    headline = "remote state is encrypted, and its passphrase is missing or too short"
 
 
 def is_terraform(engine: str) -> bool:
@@ -55,4 +55,13 @@ def passphrase_problem() -> Problem:
         "export TF_VAR_state_passphrase (16+ characters, kept in Vault; the action reads it "
         "from Vault), or opt out with state.encryption = false and "
         "state.allow_unencrypted = true",
+    )
+
+
+def short_passphrase_problem(minimum: int) -> Problem:
+    # Never the value, nor its length: both are the secret's.
+    return Problem(
+        "TF_VAR_state_passphrase",
+        f"is shorter than {minimum} characters, which OpenTofu's pbkdf2 key provider "
+        f"refuses: store a longer one in Vault (e.g. `openssl rand -base64 32`) and export it",
     )
