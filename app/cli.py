@@ -18,23 +18,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from app.cli_text import ACTION_EPILOG, ENGINE_EPILOG, EPILOG, STEPS
 from app.config.errors import ConfigError
 from app.config.load import CONFIG_ENV, load_config
 from app.log import say
 from app.synth import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_FAILED", "EXIT_OK", "build_parser", "main"]
-
-_EPILOG = """\
-configuration: the TOML file named by WILDSIDE_CONFIG (default: the embedded
-example, a cluster named "dev" with every component enabled), overridden by
-WILDSIDE_* variables such as WILDSIDE_CLUSTER_NAME, WILDSIDE_DOMAIN,
-WILDSIDE_GITOPS_DIR, WILDSIDE_GITOPS_REMOTE, WILDSIDE_GITOPS_BRANCH and
-WILDSIDE_ENABLE_<COMPONENT>=true|false and WILDSIDE_GITOPS_PUSH_BUDGET (seconds
-to keep retrying rejected pushes, default 300). See README.md.
-
-exit codes: 0 success, 1 a step failed (git, engine), 2 bad input (nothing written).
-"""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -78,71 +68,11 @@ def _publishing(parser: argparse.ArgumentParser) -> None:
     )
 
 
-_ENGINE_EPILOG = """\
-engine: OpenTofu (`tofu`) by default; TERRAFORM_BINARY_NAME=terraform runs
-Terraform instead (which cannot encrypt state: state.encryption needs tofu).
-The stack is synthesised into --outdir, then `init` and `plan -detailed-exitcode`
-run in <outdir>/stacks/cluster-stack with TF_IN_AUTOMATION=1.
-
-credentials come from the environment only, never from files or the JSON:
-DIGITALOCEAN_TOKEN (DIGITALOCEAN_ACCESS_TOKEN for doctl), AWS_ACCESS_KEY_ID and
-AWS_SECRET_ACCESS_KEY (Spaces state), TF_VAR_flux_git_token (private GitOps
-repository), TF_VAR_state_passphrase (state encryption). With gitops.auth = "ssh"
-Flux's deploy key is read from Vault (VAULT_ADDR, VAULT_ROLE_ID, VAULT_SECRET_ID)
-unless TF_VAR_flux_git_ssh_key holds it.
-"""
-
-_ACTION_EPILOG = """\
-These commands are the steps of .github/actions/wildside-infra-k8s and run only
-inside a GitHub Actions job (GITHUB_ACTIONS=true, GITHUB_ENV and GITHUB_OUTPUT
-set). Inputs arrive as INPUT_<NAME> variables from the step's env: block;
-secrets are masked with ::add-mask:: before use and handed to later steps only
-through GITHUB_ENV. Settings pass between steps in
-$RUNNER_TEMP/wildside-infra-k8s/run.json (no secrets).
-
-exit codes: 0 success, 1 a step failed (engine, git, Vault), 2 bad input.
-"""
-
-_STEPS: dict[str, tuple[str, str]] = {
-    "prepare": (
-        "check the inputs, mask every secret, read the rest from Vault, export them",
-        "Mask every secret input, then validate the inputs by building the configuration "
-        "from them (as WILDSIDE_* variables; every problem is reported at once, each as an "
-        "error annotation naming the input). With vault_address, log in with AppRole and "
-        "read the secrets the run needs and the inputs did not give (DigitalOcean token, "
-        "Spaces keys, GitOps token, state passphrase). Export them through GITHUB_ENV, the "
-        "GitOps token as a git http.<url>.extraheader in GIT_CONFIG_* variables.",
-    ),
-    "deploy": (
-        "plan (dry run) or deploy cluster-stack; store the kubeconfig and configure Vault",
-        "Synthesise cluster-stack and run the engine (tofu, or TERRAFORM_BINARY_NAME): a dry "
-        "run plans only; otherwise the plan is applied when it has changes. Then read the "
-        "cluster's outputs, export CLUSTER_ID and CLUSTER_ENDPOINT, and, with Vault, store "
-        "the kubeconfig in KV and configure Vault's Kubernetes auth for the cluster's "
-        "External Secrets Operator (both idempotent; skipped in a dry run).",
-    ),
-    "publish": (
-        "render platform-stack and publish it to the GitOps repository (preview if dry run)",
-        "Synthesise platform-stack and publish its manifests into the GitOps repository: "
-        "commit and push when anything changed, nothing otherwise. A dry run prints the "
-        "files that would change and the diff. Exports GITOPS_COMMIT_SHA (empty when "
-        "nothing was committed) and RENDERED_MANIFEST_COUNT.",
-    ),
-    "outputs": (
-        "set the action's outputs and job summary; blank this run's secrets",
-        "Write cluster_name, cluster_id, cluster_endpoint, gitops_commit_sha and "
-        "rendered_manifest_count to GITHUB_OUTPUT and a table to GITHUB_STEP_SUMMARY, then "
-        "set every secret variable prepare exported to the empty string for the job's "
-        "later steps. Runs even when an earlier step failed.",
-    ),
-}
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wildside",
         description="Assemble DOKS clusters and keep their Flux GitOps repository in step.",
-        epilog=_EPILOG,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -151,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="synthesise cluster-stack and platform-stack, then publish (the main job)",
         description="Synthesise both stacks into cdktf.out, then publish the platform "
         "manifests into the GitOps repository and commit (and push, with a remote).",
-        epilog=_EPILOG,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     render = commands.add_parser(
@@ -159,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="platform-stack only (no provider bindings loaded), then publish",
         description="The fast path for manifest-only changes: synthesise platform-stack "
         "and publish, without loading the DigitalOcean or Kubernetes bindings.",
-        epilog=_EPILOG,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     for sub in (synth, render):
@@ -215,7 +145,7 @@ def _cluster_commands(commands: Any) -> None:
         help="drift check: plan cluster-stack (exit 0 no changes, 1 error, 2 changes pending)",
         description="Synthesise cluster-stack and plan it against its state. Nothing is "
         "applied and no plan file is kept.",
-        epilog=_ENGINE_EPILOG + "\nexit codes: 0 no changes, 1 error (bad input included), "
+        epilog=ENGINE_EPILOG + "\nexit codes: 0 no changes, 1 error (bad input included), "
         "2 changes pending.\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -225,7 +155,7 @@ def _cluster_commands(commands: Any) -> None:
         description="Synthesise cluster-stack, plan it, and apply the saved plan when it "
         "holds changes; with no changes nothing is applied. The plan file is deleted "
         "afterwards either way.",
-        epilog=_ENGINE_EPILOG + "\nexit codes: 0 applied or nothing to do, 1 error.\n",
+        epilog=ENGINE_EPILOG + "\nexit codes: 0 applied or nothing to do, 1 error.\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     for sub in (plan, deploy):
@@ -272,16 +202,16 @@ def _action_command(commands: Any) -> None:
         help="the steps of the wildside-infra-k8s GitHub Action (CI only)",
         description="The steps of the wildside-infra-k8s composite action, in order: "
         "prepare, deploy, publish, outputs.",
-        epilog=_ACTION_EPILOG,
+        epilog=ACTION_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     steps = action.add_subparsers(dest="action_step", metavar="STEP", required=True)
-    for name, (summary, description) in _STEPS.items():
+    for name, (summary, description) in STEPS.items():
         steps.add_parser(
             name,
             help=summary,
             description=textwrap.fill(description, 79),
-            epilog=_ACTION_EPILOG,
+            epilog=ACTION_EPILOG,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 

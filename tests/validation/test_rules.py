@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from tests.support import example_with, render_platform
+from tests.validation.hand_made import RELEASE, messages, minimal_tree
 from wildside_constructs import flux
-from wildside_constructs.model import DeployUnit, HelmSource
+from wildside_constructs.model import DeployUnit
 from wildside_constructs.platform.traefik import Traefik
 from wildside_constructs.validation.errors import RenderError
-from wildside_constructs.validation.flux_rules import flux_kustomization_problems
 from wildside_constructs.validation.rules import (
     helm_release_problems,
     kustomization_problems,
@@ -21,54 +21,6 @@ from wildside_constructs.validation.rules import (
     tree_problems,
     version_problem,
 )
-
-CHARTS = HelmSource(name="charts", url="https://charts.example.com")
-RELEASE = "platform/app/helmrelease.yaml"
-
-
-def minimal_tree(cluster: str = "a") -> dict[str, Any]:
-    """One source, one release and the cluster folder that applies both."""
-    release = flux.helm_release(
-        name="app",
-        namespace="app",
-        chart="app",
-        version="1.2.3",
-        source=CHARTS,
-        values={},
-        part_of="app",
-    )
-    source_unit = DeployUnit(
-        name="source-charts",
-        folder=CHARTS.folder,
-        documents={"helmrepository.yaml": flux.helm_repository(CHARTS)},
-    )
-    sources = DeployUnit(
-        name="sources",
-        folder=f"clusters/{cluster}/sources",
-        documents={},
-        bases=(f"../../../{CHARTS.folder}",),
-    )
-    app = DeployUnit(
-        name="app",
-        folder="platform/app",
-        documents={"helmrelease.yaml": release},
-        depends_on=("sources",),
-    )
-    files: dict[str, Any] = {}
-    for unit in (source_unit, sources, app):
-        files.update(unit.files())
-    for unit in (sources, app):
-        files[f"clusters/{cluster}/{unit.name}.yaml"] = flux.flux_kustomization(
-            unit, unit.folder, unit.name
-        )
-    files[f"clusters/{cluster}/kustomization.yaml"] = flux.kustomize_file(
-        ["sources.yaml", "app.yaml"]
-    )
-    return files
-
-
-def messages(problems: list[Any]) -> list[str]:
-    return [str(problem) for problem in problems]
 
 
 def chart_spec(files: dict[str, Any]) -> dict[str, Any]:
@@ -281,62 +233,6 @@ def test_a_secret_in_a_multi_document_file_is_found() -> None:
     secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": ""}}
     files = {"a/all.yaml": [flux.namespace("a", "a"), secret]}
     assert [p.field for p in secret_problems(files)] == ["a/all.yaml"]
-
-
-# --- flux-path / flux-depends-on --------------------------------------------------------
-
-
-def test_a_flux_kustomization_path_that_is_not_rendered_is_reported() -> None:
-    files = minimal_tree()
-    files["clusters/a/app.yaml"]["spec"]["path"] = "./platform/nope"
-    assert messages(flux_kustomization_problems(files)) == [
-        "clusters/a/app.yaml: flux-path: spec.path ./platform/nope is not a rendered folder "
-        "(no platform/nope/kustomization.yaml)"
-    ]
-
-
-@pytest.mark.parametrize("path", ["../elsewhere", "./platform/../../up", "/platform/app"])
-def test_a_flux_kustomization_path_outside_the_repository_is_reported(path: str) -> None:
-    files = minimal_tree()
-    files["clusters/a/app.yaml"]["spec"]["path"] = path
-    assert messages(flux_kustomization_problems(files)) == [
-        f"clusters/a/app.yaml: flux-path: spec.path {path} is not a relative path inside the "
-        "repository"
-    ]
-
-
-def test_a_path_in_another_repository_is_not_checked() -> None:
-    files = minimal_tree()
-    spec = files["clusters/a/app.yaml"]["spec"]
-    spec["path"] = "./deploy"
-    spec["sourceRef"] = {"kind": "GitRepository", "name": "someone-else"}
-    assert flux_kustomization_problems(files) == []
-
-
-def test_depends_on_a_unit_that_is_not_rendered_is_reported() -> None:
-    files = minimal_tree()
-    files["clusters/a/app.yaml"]["spec"]["dependsOn"].append({"name": "vault"})
-    assert messages(flux_kustomization_problems(files)) == [
-        "clusters/a/app.yaml: flux-depends-on: dependsOn flux-system/vault is not rendered "
-        "for this cluster; enable the component that provides it"
-    ]
-
-
-def test_depends_on_resolves_within_one_cluster_only() -> None:
-    files = {**minimal_tree("a"), **minimal_tree("b")}
-    files["clusters/b/sources.yaml"]["metadata"]["name"] = "b-sources"
-    assert messages(flux_kustomization_problems(files)) == [
-        "clusters/b/app.yaml: flux-depends-on: dependsOn flux-system/sources is not rendered "
-        "for this cluster; enable the component that provides it"
-    ]
-
-
-def test_a_depends_on_cycle_is_reported_once() -> None:
-    files = minimal_tree()
-    files["clusters/a/sources.yaml"]["spec"]["dependsOn"] = [{"name": "app"}]
-    assert messages(flux_kustomization_problems(files)) == [
-        "clusters/a/app.yaml: flux-depends-on: cycle app -> sources -> app"
-    ]
 
 
 # --- the real rendered tree, and synth -------------------------------------------------
