@@ -86,3 +86,32 @@ def test_allocatable_follows_the_tiered_reservation() -> None:
     assert node.allocatable_cpu == 2000 - 70 - 300
     # 4096 MiB less 25% of it, the 100 MiB eviction threshold and the allowance.
     assert node.allocatable_memory == 4096 - 1024 - 100 - 450
+
+
+def _all_problems(overrides: dict[str, object]) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        example_with(overrides)
+    return [f"{p.field}: {p.message}" for p in caught.value.problems]
+
+
+def test_a_pod_larger_than_every_node_is_refused_however_many_nodes() -> None:
+    # Thirty 2 GiB nodes hold the platform's total, but a 1 GiB broker does not fit
+    # in the 986 MiB one of them can allocate: exact figures, never two equal roundings.
+    pools = [{"name": "default", "size": "s-1vcpu-2gb", "count": 30}]
+    problems = _all_problems({"node_pools": pools})
+    assert problems == [
+        "node_pools: one rabbitmq/broker pod requests 1024 MiB memory but the largest "
+        "schedulable node can allocate 986 MiB; choose a larger size or lower its memory "
+        "request"
+    ]
+
+
+def test_a_pod_asking_for_more_cpu_than_any_node_has_is_refused() -> None:
+    pools = [{"name": "default", "size": "s-2vcpu-4gb", "count": 20}]
+    resources = {"cpu_request": "2", "memory_request": "512Mi"}
+    problems = _all_problems({"node_pools": pools, "cnpg": {"resources": resources}})
+    assert problems == [
+        "node_pools: one cnpg/postgres pod requests 2000m CPU but the largest schedulable "
+        "node can allocate 1630m; choose a larger size or lower its CPU request"
+    ]
+    example_with({"node_pools": pools, "cnpg": {"resources": {**resources, "cpu_request": "1"}}})

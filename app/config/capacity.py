@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from app.config.errors import Problem
 from app.config.model import NodePool, WildsideConfig
-from wildside_constructs.capacity import NodeSize, node_size, node_sizes, workloads_of
+from wildside_constructs.capacity import NodeSize, Workload, node_size, node_sizes, workloads_of
 
 __all__ = ["capacity_problems"]
 
@@ -28,6 +28,28 @@ def _schedulable(pool: NodePool) -> bool:
 
 def _gib(mib: int) -> str:
     return f"{mib / 1024:.1f} GiB"
+
+
+def _pod_problems(workloads: list[Workload], sizes: list[NodeSize]) -> list[Problem]:
+    """A pod larger than every schedulable node never starts, however many nodes there are."""
+    problems: list[Problem] = []
+    # Exact MiB and millicores here: the pod either fits on one node or it does not,
+    # and rounding both sides to a tenth of a GiB can print equal figures.
+    for resource, unit in (("memory", "MiB"), ("CPU", "m")):
+        field = "memory" if resource == "memory" else "cpu"
+        per_pod, largest = max((getattr(w, field) // max(w.replicas, 1), w.name) for w in workloads)
+        roomiest = max((getattr(size, f"allocatable_{field}") for size in sizes), default=0)
+        if per_pod > roomiest:
+            sep = " " if unit == "MiB" else ""
+            problems.append(
+                Problem(
+                    "node_pools",
+                    f"one {largest} pod requests {per_pod}{sep}{unit} {resource} but the "
+                    f"largest schedulable node can allocate {roomiest}{sep}{unit}; choose a "
+                    f"larger size or lower its {resource} request",
+                )
+            )
+    return problems
 
 
 def capacity_problems(config: WildsideConfig) -> list[Problem]:
@@ -76,15 +98,5 @@ def capacity_problems(config: WildsideConfig) -> list[Problem]:
                 "or lower replicas/requests",
             )
         )
-    largest = max((w for w in workloads), key=lambda w: w.memory // max(w.replicas, 1))
-    per_pod = largest.memory // max(largest.replicas, 1)
-    roomiest = max((size.allocatable_memory for _pool, size in sizes), default=0)
-    if per_pod > roomiest:
-        problems.append(
-            Problem(
-                "node_pools",
-                f"one {largest.name} pod requests {_gib(per_pod)} but the largest node can "
-                f"allocate {_gib(roomiest)}; choose a larger size or lower its memory request",
-            )
-        )
+    problems.extend(_pod_problems(workloads, [size for _pool, size in sizes]))
     return problems
