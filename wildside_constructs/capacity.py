@@ -68,12 +68,20 @@ class Workload:
     resources: Resources
 
     @property
+    def pod_cpu(self) -> int:
+        return cpu_millis(self.resources.cpu_request)
+
+    @property
+    def pod_memory(self) -> int:
+        return memory_mib(self.resources.memory_request)
+
+    @property
     def cpu(self) -> int:
-        return self.replicas * cpu_millis(self.resources.cpu_request)
+        return self.replicas * self.pod_cpu
 
     @property
     def memory(self) -> int:
-        return self.replicas * memory_mib(self.resources.memory_request)
+        return self.replicas * self.pod_memory
 
 
 @dataclass(frozen=True)

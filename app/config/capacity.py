@@ -30,25 +30,30 @@ def _gib(mib: int) -> str:
     return f"{mib / 1024:.1f} GiB"
 
 
+def _too_big(name: str, resource: str, asked: str, room: str) -> Problem:
+    return Problem(
+        "node_pools",
+        f"one {name} pod requests {asked} {resource} but the largest schedulable node can "
+        f"allocate {room}; choose a larger size or lower its {resource} request",
+    )
+
+
 def _pod_problems(workloads: list[Workload], sizes: list[NodeSize]) -> list[Problem]:
     """A pod larger than every schedulable node never starts, however many nodes there are."""
-    problems: list[Problem] = []
+    running = [w for w in workloads if w.replicas > 0]
+    if not running:
+        return []
     # Exact MiB and millicores here: the pod either fits on one node or it does not,
     # and rounding both sides to a tenth of a GiB can print equal figures.
-    for resource, unit in (("memory", "MiB"), ("CPU", "m")):
-        field = "memory" if resource == "memory" else "cpu"
-        per_pod, largest = max((getattr(w, field) // max(w.replicas, 1), w.name) for w in workloads)
-        roomiest = max((getattr(size, f"allocatable_{field}") for size in sizes), default=0)
-        if per_pod > roomiest:
-            sep = " " if unit == "MiB" else ""
-            problems.append(
-                Problem(
-                    "node_pools",
-                    f"one {largest} pod requests {per_pod}{sep}{unit} {resource} but the "
-                    f"largest schedulable node can allocate {roomiest}{sep}{unit}; choose a "
-                    f"larger size or lower its {resource} request",
-                )
-            )
+    problems: list[Problem] = []
+    room = max((size.allocatable_memory for size in sizes), default=0)
+    big = max(running, key=lambda w: (w.pod_memory, w.name))
+    if big.pod_memory > room:
+        problems.append(_too_big(big.name, "memory", f"{big.pod_memory} MiB", f"{room} MiB"))
+    room = max((size.allocatable_cpu for size in sizes), default=0)
+    big = max(running, key=lambda w: (w.pod_cpu, w.name))
+    if big.pod_cpu > room:
+        problems.append(_too_big(big.name, "CPU", f"{big.pod_cpu}m", f"{room}m"))
     return problems
 
 
