@@ -38,11 +38,7 @@ SSH_KEY_VERSION_ENV = f"TF_VAR_{SSH_KEY_VERSION_VARIABLE}"
 
 
 class DeployKeyError(Exception):
-    """The key cannot be had; the message names the fix. Exit code 2: set-up, not a refusal."""
-
-    def __init__(self, message: str, *, exit_code: int = 2) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    """The key cannot be had; the message names the fix. Bad input (set-up), not a refusal."""
 
 
 def needs_key(config: WildsideConfig) -> bool:
@@ -66,7 +62,7 @@ def read_key(vault: VaultClient, path: str) -> tuple[str, int]:
 
     secret = vault.read_kv_optional(path)
     private = str(secret.data.get(IDENTITY, "")) if secret is not None else ""
-    if not private.strip():
+    if secret is None or not private.strip():
         raise DeployKeyError(
             f"no deploy key at {vault.kv_mount}/{path} (key {IDENTITY!r}), which "
             'gitops.auth = "ssh" needs: run `wildside gitops bootstrap` first, or set '
@@ -75,7 +71,6 @@ def read_key(vault: VaultClient, path: str) -> tuple[str, int]:
     vault.remember_secret(private)
     if masking.in_github_actions():
         masking.mask(private)
-    assert secret is not None
     return private, secret.version
 
 
@@ -89,33 +84,26 @@ def stack_needs_key(stack_dir: Path) -> bool:
     return isinstance(variables, dict) and SSH_KEY_VARIABLE in variables
 
 
-def engine_variables(
-    config: WildsideConfig, environ: Mapping[str, str], *, required: bool = False
-) -> dict[str, str]:
-    """The variables to add to the engine's environment: the key from Vault, or nothing.
+def engine_variables(path: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables to add to the engine's environment: the key at ``path`` in Vault.
 
     A key already in ``TF_VAR_flux_git_ssh_key`` (set by the workflow, or by
-    ``wildside action prepare``) is used as it is. ``required``: the stack
-    asks for the key whatever the configuration now says.
+    ``wildside action prepare``) is used as it is, and Vault is not asked.
     """
-    if not (required or needs_key(config)) or environ.get(SSH_KEY_ENV):
+    if environ.get(SSH_KEY_ENV):
         return {}
     from wildside_ops.vault import VaultClient, VaultSettings
     from wildside_ops.vault.errors import VaultConfigError
 
-    path = key_path(config)
     try:
         settings = VaultSettings.from_env(environ)
-    except VaultConfigError:
-        missing = [
-            n for n in ("VAULT_ADDR", "VAULT_ROLE_ID", "VAULT_SECRET_ID") if not environ.get(n)
-        ]
+    except VaultConfigError as error:
         raise DeployKeyError(
             f'gitops.auth = "ssh": Flux\'s deploy key is read from Vault at {path}, but '
-            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. Export "
-            "VAULT_ADDR, VAULT_ROLE_ID and VAULT_SECRET_ID (an AppRole that may read that "
-            f'path), or give the key itself in {SSH_KEY_ENV}, or use gitops.auth = "https"'
-        ) from None
+            f"Vault cannot be used: {error}. Set VAULT_ADDR, VAULT_ROLE_ID and "
+            "VAULT_SECRET_ID (an AppRole that may read that path), give the key itself in "
+            f'{SSH_KEY_ENV}, or use gitops.auth = "https"'
+        ) from error
     with VaultClient.login(settings) as vault:
         private, version = read_key(vault, path)
     return {SSH_KEY_ENV: private, SSH_KEY_VERSION_ENV: str(version)}

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from app.config.errors import ConfigError
+from app.config.model import WildsideConfig
 from app.log import say
 
 EXIT_NO_CHANGES = 0
@@ -34,7 +35,7 @@ def run(
     )
 
 
-def _synthesise(outdir: Path | None, stack: str) -> Path:
+def _synthesise(outdir: Path | None, stack: str) -> tuple[Path, WildsideConfig]:
     from app.config.load import load_config
     from app.synth import SynthOptions, default_outdir, synthesise
 
@@ -42,17 +43,21 @@ def _synthesise(outdir: Path | None, stack: str) -> Path:
     say(f"configuration: {config.source} (cluster {config.cluster.name})")
     options = SynthOptions(stacks=(stack,), outdir=outdir, publish=False)
     result, _platform = synthesise(config, options)
-    return result.outdir or default_outdir()
+    return result.outdir or default_outdir(), config
 
 
-def _flux_key(stack_dir: Path) -> dict[str, str]:
-    """Flux's deploy key from Vault, when the stack asks for it (gitops.auth = "ssh")."""
+def _flux_key(stack_dir: Path, config: WildsideConfig | None) -> dict[str, str]:
+    """Flux's deploy key from Vault, when the stack asks for it (gitops.auth = "ssh").
+
+    The stack decides, not the configuration: with --skip-synth the configuration
+    may have changed since. It is loaded only to find the key's Vault path.
+    """
     from app.config.load import load_config
-    from wildside_ops.flux_key import engine_variables, stack_needs_key
+    from wildside_ops.flux_key import SSH_KEY_ENV, engine_variables, key_path, stack_needs_key
 
-    if not stack_needs_key(stack_dir):
+    if not stack_needs_key(stack_dir) or os.environ.get(SSH_KEY_ENV):
         return {}
-    variables = engine_variables(load_config(), os.environ, required=True)
+    variables = engine_variables(key_path(config or load_config()), os.environ)
     if variables:
         say("Flux deploy key: read from Vault (passed to the engine as a sensitive variable)")
     return variables
@@ -87,30 +92,27 @@ def _plan_or_deploy(
 
     try:
         outdir = outdir_arg or default_outdir()
+        config: WildsideConfig | None = None
         if not skip_synth:
-            outdir = _synthesise(outdir_arg, stack)
+            outdir, config = _synthesise(outdir_arg, stack)
         stack_dir = stack_folder(outdir, stack)
         if apply and (stack_dir / "cdk.tf.json").is_file():
             _check_bucket(stack_dir, require)
         # The key joins only the engine's environment, never os.environ or a file.
-        environ = {**os.environ, **_flux_key(stack_dir)}
+        environ = {**os.environ, **_flux_key(stack_dir, config)}
         outcome = plan_stack(
             stack_dir,
             environ,
             apply=apply,
             lock_timeout=lock_timeout,
         )
-    except (ConfigError, RenderError) as error:
+    except (ConfigError, RenderError, DeployKeyError) as error:
         say(f"error: {error}")
         # Bad input: 2 for deploy, as every other command; plan's 2 means changes.
         return EXIT_BAD_INPUT if apply else EXIT_ERROR
     except (EngineError, StateBucketError) as error:
         say(f"error: {error}")
         return EXIT_ERROR
-    except DeployKeyError as error:
-        say(f"error: {error}")
-        # plan's 2 means "changes pending", so its set-up errors stay 1.
-        return error.exit_code if apply else EXIT_ERROR
     except VaultError as error:
         say(f"error: Vault: {error}")
         return EXIT_ERROR

@@ -127,6 +127,20 @@ def test_without_vault_deploy_stops_with_exit_2_naming_the_fix(
     assert world.calls() == [], "the engine never ran"
 
 
+def test_unusable_vault_settings_are_named_not_reported_as_missing(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Every variable is set, but the CA file is not there: the message says so,
+    # rather than listing no missing variables.
+    _login(monkeypatch, world.vault)
+    monkeypatch.setenv("VAULT_CACERT", str(world.root / "no-such-ca.pem"))
+    assert _deploy(world) == 2
+    err = capsys.readouterr().err
+    assert "no-such-ca.pem" in err and "VAULT_CACERT" in err
+    assert "but  are not set" not in err
+    assert world.calls() == [] and world.vault.requests() == []
+
+
 def test_without_vault_plan_reports_an_error_not_changes(world: World) -> None:
     assert _deploy(world, "plan") == 1
     assert world.calls() == []

@@ -145,7 +145,7 @@ def _vault_settings(run: RunRecord, inputs: Mapping[str, str]) -> VaultSettings:
 
 
 def _where(name: str, run: RunRecord, kv_mount: str) -> str:
-    if name == "flux_ssh_key":
+    if name == secrets.FLUX_SSH_KEY:
         return (
             "give vault_address, vault_role_id and vault_secret_id (the key is read from "
             "where `wildside gitops bootstrap` keeps it), or set TF_VAR_flux_git_ssh_key in "
@@ -164,8 +164,8 @@ def _deploy_key(client: VaultClient, config: WildsideConfig, resolved: secrets.R
         private, version = flux_key.read_key(client, flux_key.key_path(config))
     except flux_key.DeployKeyError as error:
         raise InputProblems([Problem("gitops.auth", str(error))]) from None
-    resolved.values["flux_ssh_key"] = private
-    resolved.sources["flux_ssh_key"] = "Vault"
+    resolved.values[secrets.FLUX_SSH_KEY] = private
+    resolved.sources[secrets.FLUX_SSH_KEY] = "Vault"
     resolved.public[flux_key.SSH_KEY_VERSION_ENV] = str(version)
 
 
@@ -173,8 +173,6 @@ def _gather(
     run: RunRecord, config: WildsideConfig, target: GitOpsTarget, inputs: Mapping[str, str]
 ) -> secrets.Resolved:
     names = secrets.needed(config, http_remote=target.http)
-    if flux_key.needs_key(config):
-        names += ("flux_ssh_key",)
     resolved = secrets.from_inputs_and_environment(names, inputs, os.environ)
     for value in resolved.values.values():
         mask(value)
@@ -185,13 +183,13 @@ def _gather(
         kv_mount = vault_settings.kv_mount
         title = f"reading {', '.join(missing)} from Vault" if missing else "logging in to Vault"
         with step(title), VaultClient.login(vault_settings) as client:
-            cluster_missing = tuple(name for name in missing if name != "flux_ssh_key")
+            cluster_missing = tuple(name for name in missing if name != secrets.FLUX_SSH_KEY)
             if cluster_missing:
                 # read_secrets masks each value before returning it.
                 found = client.read_cluster_secrets(run.cluster, names=cluster_missing, mask=True)
                 resolved.values.update(found)
                 resolved.sources.update({name: "Vault" for name in found})
-            if "flux_ssh_key" in missing:
+            if secrets.FLUX_SSH_KEY in missing:
                 _deploy_key(client, config, resolved)
     problems = [
         Problem(name, f"is needed because {secrets.WHY[name]}: {_where(name, run, kv_mount)}")

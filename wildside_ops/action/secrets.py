@@ -12,6 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from app.config.model import WildsideConfig
+from wildside_ops import flux_key
+
+# The deploy key has its own Vault path (wildside_ops.flux_key), not a cluster secret path.
+FLUX_SSH_KEY = "flux_ssh_key"
 
 # Secret name -> the variables that carry it to the engine and doctl.
 # gitops_token has none: it reaches git only as a push header (wildside_ops.action.gitauth).
@@ -22,7 +26,7 @@ CARRIERS: dict[str, tuple[str, ...]] = {
     "state_passphrase": ("TF_VAR_state_passphrase",),
     "gitops_token": (),
     # gitops.auth = "ssh": the deploy key from its own Vault path (wildside_ops.flux_key).
-    "flux_ssh_key": ("TF_VAR_flux_git_ssh_key",),
+    FLUX_SSH_KEY: (flux_key.SSH_KEY_ENV,),
 }
 # Secrets that are inputs only (no secret path), and their carriers.
 INPUT_ONLY: dict[str, tuple[str, ...]] = {"flux_git_token": ("TF_VAR_flux_git_token",)}
@@ -32,12 +36,12 @@ WHY = {
     "spaces_secret_key": "state.backend is s3 (Spaces)",
     "state_passphrase": "state.encryption is on (the default for s3 state)",
     "gitops_token": "the GitOps repository is reached over HTTPS",
-    "flux_ssh_key": 'gitops.auth is "ssh" (Flux reads the repository with the deploy key)',
+    FLUX_SSH_KEY: 'gitops.auth is "ssh" (Flux reads the repository with the deploy key)',
 }
 
 
 def needed(config: WildsideConfig, *, http_remote: bool) -> tuple[str, ...]:
-    """The Vault secrets this configuration cannot run without."""
+    """The secrets this configuration cannot run without (from inputs, variables or Vault)."""
     names = ["digitalocean_token"]
     if config.state.backend == "s3":
         names += ["spaces_access_key", "spaces_secret_key"]
@@ -45,6 +49,8 @@ def needed(config: WildsideConfig, *, http_remote: bool) -> tuple[str, ...]:
         names.append("state_passphrase")
     if http_remote:
         names.append("gitops_token")
+    if flux_key.needs_key(config):
+        names.append(FLUX_SSH_KEY)
     return tuple(names)
 
 
