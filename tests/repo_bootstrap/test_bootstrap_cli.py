@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 from github import Auth, Github
 
-from app.cli import main
+from app.cli import build_parser, main
 from tests.fakes.fake_github_repos import FakeGitHub
 from tests.fakes.fake_vault import ROLE_ID, SECRET_ID, FakeVault
 from wildside_ops.repo_bootstrap import BootstrapRequest, bootstrap
+from wildside_ops.repo_bootstrap.cli import _request
 from wildside_ops.repo_bootstrap.report import web_url
 from wildside_ops.vault import VaultClient, VaultSettings
 
@@ -104,3 +105,22 @@ def test_blank_required_checks_are_bad_input(
 )
 def test_the_repository_url_output_is_the_web_address(api: str, url: str) -> None:
     assert web_url(api, "o/n") == url
+
+
+@pytest.mark.parametrize(
+    ("repository", "path"),
+    [
+        (None, "team/flux-key"),
+        ("Example/Wildside-Infra", "team/flux-key"),  # GitHub compares names without case
+        ("example/other", "wildside/gitops/example/other/deploy-key"),
+    ],
+)
+def test_the_configured_key_path_belongs_to_the_configured_repository_only(
+    monkeypatch: pytest.MonkeyPatch, repository: str | None, path: str
+) -> None:
+    # Another repository's bootstrap must never read or replace the configured one's key.
+    monkeypatch.delenv("WILDSIDE_CONFIG", raising=False)
+    monkeypatch.setenv("WILDSIDE_GITOPS_DEPLOY_KEY_VAULT_PATH", "team/flux-key")
+    words = ["gitops", "bootstrap", *(["--repository", repository] if repository else [])]
+    request = _request(build_parser().parse_args(words))
+    assert request.key_vault_path == path

@@ -77,8 +77,8 @@ def add_bootstrap_parser(gitops: Any) -> None:
     parser.add_argument(
         "--vault-path",
         metavar="PATH",
-        help="KV path of the deploy key (default: gitops.deploy_key_vault_path, else "
-        "wildside/gitops/OWNER/NAME/deploy-key)",
+        help="KV path of the deploy key (default: gitops.deploy_key_vault_path for the "
+        "configured repository, else wildside/gitops/OWNER/NAME/deploy-key)",
     )
     parser.add_argument(
         "--vault-ca-certificate",
@@ -117,18 +117,35 @@ def _required_checks(given: list[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _configured(url: str) -> tuple[str, str] | None:
+    """The configuration's repository, lower-cased as GitHub compares names; None if not GitHub."""
+    try:
+        owner, name = parse_repository(url)
+    except BootstrapError:
+        return None
+    return owner.lower(), name.lower()
+
+
 def _request(args: argparse.Namespace) -> BootstrapRequest:
     from app.config.load import load_config
 
     config = load_config()
     owner, name = parse_repository(args.repository or config.gitops.repository_url)
+    vault_path = args.vault_path
+    if not vault_path and _configured(config.gitops.repository_url) == (
+        owner.lower(),
+        name.lower(),
+    ):
+        # The configured key path is that repository's; another one named by
+        # --repository keeps its key at its own derived path.
+        vault_path = config.gitops.deploy_key_vault_path
     return BootstrapRequest(
         owner=owner,
         name=name,
         branch=(args.branch or "").strip() or config.gitops.branch,
         private=not args.public,
         required_checks=_required_checks(args.required_check),
-        vault_path=args.vault_path or config.gitops.deploy_key_vault_path,
+        vault_path=vault_path,
         check_only=args.check,
         rotate_key=args.rotate_key,
     )

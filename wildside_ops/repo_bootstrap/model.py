@@ -28,9 +28,17 @@ class Step:
     changed: bool
     detail: str = ""
 
+    def state(self, check_only: bool = False) -> str:
+        """``ok``; else ``repaired``, or ``drift`` when the run only checked."""
+        if not self.changed:
+            return "ok"
+        return "drift" if check_only else "repaired"
+
+    def line(self, check_only: bool = False) -> str:
+        return f"{self.name}: {self.state(check_only)}{f' ({self.detail})' if self.detail else ''}"
+
     def __str__(self) -> str:
-        state = "repaired" if self.changed else "ok"
-        return f"{self.name}: {state}{f' ({self.detail})' if self.detail else ''}"
+        return self.line()
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ as its own outputs. Every value here is public: names, URLs and step states.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from urllib.parse import urlsplit
 
+from wildside_ops.action.runner import append_summary
 from wildside_ops.repo_bootstrap.model import Step
 from wildside_ops.vault import masking
 
@@ -27,8 +27,7 @@ def web_url(api_url: str, full_name: str) -> str:
 
 
 def summary_lines(steps: Sequence[Step], *, check_only: bool) -> list[str]:
-    lines = [str(step) for step in steps]
-    return [line.replace("repaired", "drift") for line in lines] if check_only else lines
+    return [step.line(check_only) for step in steps]
 
 
 def write_outputs(
@@ -45,22 +44,11 @@ def write_outputs(
             ("summary", "\n".join(summary_lines(steps, check_only=check_only))),
         ):
             masking.export_output(name, value, path, secret=False)
-    if environ.get("GITHUB_STEP_SUMMARY"):
-        title = "drift check" if check_only else "bootstrap"
-        rows = [
-            f"| {step.name} | {_state(step, check_only)} | {_cell(step.detail)} |" for step in steps
-        ]
-        header = [f"### GitOps repository {title}: {url}", "", "| | state | detail |"]
-        text = "\n".join([*header, "| --- | --- | --- |", *rows])
-        with Path(environ["GITHUB_STEP_SUMMARY"]).open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
+    title = "drift check" if check_only else "bootstrap"
+    rows = [f"| {step.name} | {step.state(check_only)} | {_cell(step.detail)} |" for step in steps]
+    header = [f"### GitOps repository {title}: {url}", "", "| | state | detail |"]
+    append_summary("\n".join([*header, "| --- | --- | --- |", *rows]), environ)
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
-
-
-def _state(step: Step, check_only: bool) -> str:
-    if not step.changed:
-        return "ok"
-    return "drift" if check_only else "repaired"
