@@ -76,8 +76,9 @@ def test_the_key_is_a_required_sensitive_variable_and_the_token_is_gone(
     # Write-only: sent to the API server, never kept in state or a plan.
     assert "data" not in secret
     assert "var.flux_git_ssh_key," in secret["data_wo"]
-    # A new Vault version of the key (or a bumped flux.revision) re-sends it.
-    assert secret["data_wo_revision"] == "${3 + var.flux_git_ssh_key_version}"
+    # A new Vault version of the key (or a bumped flux.revision) re-sends it, and
+    # so does switching from HTTPS (revision 3) even at key version 0.
+    assert secret["data_wo_revision"] == "${3 + 1 + var.flux_git_ssh_key_version}"
 
 
 def test_no_key_material_reaches_the_synthesised_files(
@@ -171,7 +172,8 @@ def test_the_engine_fills_exactly_the_keys_flux_reads(harness: Path) -> None:
         ["github.com", "ecdsa-sha2-nistp256"],
         ["github.com", "ssh-rsa"],
     ]
-    assert outputs["revision"]["value"] == 7
+    # flux.revision 3, plus one for SSH, plus the key's version 4.
+    assert outputs["revision"]["value"] == 8
 
 
 @pytest.mark.skipif(ENGINE is None, reason="neither terraform nor tofu is installed")

@@ -67,15 +67,15 @@ def git_secret(
             f"{KNOWN_HOSTS} = local.{hosts.friendly_unique_id} }}"
         )
         # Both only grow (a bumped flux.revision, a new KV version), so their
-        # sum changes whenever either does.
-        added = _expression(ssh.key_version)
+        # sum changes whenever either does. Plus one under SSH: switching auth
+        # either way changes the sum, so the new credentials are sent even with
+        # key version 0 (a key given directly, without Vault).
+        added = f"1 + {_expression(ssh.key_version)}"
         if ssh.condition is not None:
             assert token is not None, "a plan-time choice needs the HTTPS token variable"
             choice = ssh.condition.expression
             pairs = f"{choice} ? tomap({pairs}) : tomap({_https_data(token)})"
-            # Plus one under SSH: switching auth either way changes the sum, so
-            # the new credentials are sent even with key version 0.
-            added = f"({choice} ? 1 + {added} : 0)"
+            added = f"({choice} ? {added} : 0)"
         data = f"${{{pairs}}}"
         rotation = f"${{{_expression(revision)} + {added}}}"
         data_revision: float = Token.as_number(rotation)
