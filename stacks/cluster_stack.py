@@ -21,7 +21,11 @@ from constructs import Construct
 
 from stacks.state import StackState, configure_state
 from wildside_constructs.cluster.doks import DoksCluster, DoksClusterSettings
-from wildside_constructs.cluster.git_ssh import SSH_KEY_VARIABLE, SSH_KEY_VERSION_VARIABLE
+from wildside_constructs.cluster.git_ssh import (
+    SSH_KEY_VARIABLE,
+    SSH_KEY_VERSION_VARIABLE,
+    private_key_check,
+)
 from wildside_constructs.cluster.protection import protect
 from wildside_constructs.cluster.values import Ref, text
 from wildside_constructs.cluster.vpc import DoksVpc, DoksVpcSettings
@@ -161,15 +165,11 @@ class ClusterStack(TerraformStack):
             ),
         )
         if ssh is not None:
-            # A precondition, not the variable's validation: a failing validation
-            # prints the values its condition names, sensitive or not (Terraform
-            # 1.11 and opentofu#2219); nonsensitive(can(...)) exposes only a bool.
             self.flux.inputs.add_override(
                 "lifecycle.precondition",
                 [
                     {
-                        "condition": '${nonsensitive(can(regex("-----BEGIN [A-Z ]*PRIVATE KEY'
-                        f'-----", var.{SSH_KEY_VARIABLE})))}}',
+                        "condition": f"${{{private_key_check(f'var.{SSH_KEY_VARIABLE}')}}}",
                         "error_message": "Give the deploy key's OpenSSH private key "
                         "(-----BEGIN OPENSSH PRIVATE KEY----- ...), e.g. from Vault.",
                     }

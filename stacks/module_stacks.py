@@ -21,7 +21,7 @@ from cdktf_cdktf_provider_digitalocean.provider import DigitaloceanProvider
 from constructs import Construct
 
 from wildside_constructs.cluster.doks import DoksCluster, DoksClusterSettings
-from wildside_constructs.cluster.git_ssh import SshTarget, bundled_known_hosts
+from wildside_constructs.cluster.git_ssh import SshTarget, bundled_known_hosts, private_key_check
 from wildside_constructs.cluster.protection import protect
 from wildside_constructs.cluster.values import Ref
 
@@ -76,10 +76,7 @@ SSH_PRECONDITIONS = (
         "an https:// one.",
     ),
     (
-        # Here, not in the variable's validation: a failing validation prints
-        # the values its condition names, sensitive or not (opentofu#2219; Terraform 1.11 too).
-        f'!({_SSH}) || nonsensitive(can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", '
-        "var.git_ssh_private_key)))",
+        f"!({_SSH}) || {private_key_check('var.git_ssh_private_key')}",
         'git_auth "ssh" needs git_ssh_private_key, the deploy key\'s OpenSSH private key '
         "(-----BEGIN OPENSSH PRIVATE KEY----- ...).",
     ),

@@ -182,9 +182,7 @@ class DoksCluster(Construct):
     def __init__(self, scope: Construct, id: str, *, settings: DoksClusterSettings) -> None:
         # Checked here as well as by the configuration loader, so a cluster
         # composed directly in Python refuses what a configuration file would.
-        problems = settings.problems()
-        if problems:
-            raise SettingsError(type(self).__name__, problems)
+        SettingsError.check(self, settings.problems())
         super().__init__(scope, id)
         lifecycle = TerraformResourceLifecycle(prevent_destroy=not settings.allow_destroy)
         self.cluster = KubernetesCluster(

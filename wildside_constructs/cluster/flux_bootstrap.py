@@ -144,9 +144,7 @@ class FluxBootstrap(Construct):
     def __init__(self, scope: Construct, id: str, *, settings: FluxBootstrapSettings) -> None:
         # Checked before anything is added: a Job that can never succeed
         # would otherwise only fail on the cluster, minutes into an apply.
-        problems = settings.problems()
-        if problems:
-            raise SettingsError(type(self).__name__, problems)
+        SettingsError.check(self, settings.problems())
         super().__init__(scope, id)
         labels = dict(MANAGED_BY)
         sync = sync_json(

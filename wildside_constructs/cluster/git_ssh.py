@@ -23,6 +23,7 @@ __all__ = [
     "SshTarget",
     "bundled_known_hosts",
     "known_hosts_problem",
+    "private_key_check",
     "ssh_target",
 ]
 
@@ -34,6 +35,17 @@ IDENTITY, IDENTITY_PUB, KNOWN_HOSTS = "identity", "identity.pub", "known_hosts"
 # its Vault KV version, whose change re-sends the write-only Secret.
 SSH_KEY_VARIABLE = "flux_git_ssh_key"
 SSH_KEY_VERSION_VARIABLE = "flux_git_ssh_key_version"
+
+
+def private_key_check(expression: str) -> str:
+    """A plan-time test that ``expression`` (a sensitive variable) holds a private key.
+
+    For a precondition, never a variable's validation: a failing validation
+    prints the values its condition names, sensitive or not (Terraform 1.11,
+    opentofu#2219); ``nonsensitive(can(...))`` exposes only a bool.
+    """
+    return f'nonsensitive(can(regex("-----BEGIN [A-Z ]*PRIVATE KEY-----", {expression})))'
+
 
 KNOWN_HOSTS_FILE = Path(__file__).with_name("ssh_known_hosts.toml")
 # scp-like `user@host:path`, which Flux does not accept; rewritten to ssh://.

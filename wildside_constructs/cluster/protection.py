@@ -86,9 +86,9 @@ class DestroyProtection:
         types: frozenset[str] = PROTECTED_TYPES,
         consent: str = CLUSTER_CONSENT,
     ) -> None:
-        problems = protection_problems(allow_destroy=allow_destroy, types=types, consent=consent)
-        if problems:
-            raise SettingsError(type(self).__name__, problems)
+        SettingsError.check(
+            self, protection_problems(allow_destroy=allow_destroy, types=types, consent=consent)
+        )
         self.allow_destroy = allow_destroy
         self.types = types
         self.consent = consent

@@ -45,9 +45,7 @@ class DoksVpc(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, settings: DoksVpcSettings) -> None:
-        problems = settings.problems()
-        if problems:
-            raise SettingsError(type(self).__name__, problems)
+        SettingsError.check(self, settings.problems())
         super().__init__(scope, id)
         name = f"{text(settings.cluster_name)}-vpc"
         self.vpc = Vpc(

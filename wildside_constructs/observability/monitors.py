@@ -241,6 +241,7 @@ def targets(
         named: str = CHART_EVIDENCE[key]["port"]
         return named
 
+    broker, operator = rabbitmq_targets(rabbitmq_namespace, OPERATOR_NAMESPACE)
     return {
         "traefik": Target(
             "traefik",
@@ -292,11 +293,6 @@ def targets(
             port("flux"),
             match_expressions=(("app", FLUX_CONTROLLERS),),
         ),
-        **dict(
-            zip(
-                ("rabbitmq", "rabbitmq_operator"),
-                rabbitmq_targets(rabbitmq_namespace, OPERATOR_NAMESPACE),
-                strict=True,
-            )
-        ),
+        "rabbitmq": broker,
+        "rabbitmq_operator": operator,
     }

@@ -113,7 +113,7 @@ class Apps(PlatformComponent):
 
     def _reaper(self) -> None:
         """Drop torn-down previews' roles, with the cnpg cluster's own names and image."""
-        cnpg = self.node.scope.node.try_find_child("cnpg") if self.node.scope else None
+        cnpg = self.sibling("cnpg")
         contract = getattr(cnpg, "database_contract", None)
         settings = getattr(cnpg, "settings", None)
         if not isinstance(settings, CnpgSettings) or contract is None:

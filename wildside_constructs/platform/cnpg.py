@@ -9,7 +9,6 @@ supplied and per backup choice, so every file stays cluster-agnostic.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +22,7 @@ from wildside_constructs.platform.cnpg_backup import (
     plugin_unit,
     scheduled_backup_document,
 )
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
@@ -286,5 +285,4 @@ class Cnpg(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        contract: dict[str, Any] = dataclasses.asdict(self.database_contract)
-        return contract
+        return contract_output(self.database_contract)

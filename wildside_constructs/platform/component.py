@@ -30,9 +30,7 @@ class PlatformComponent(Construct):
         self.spec: ComponentSpec = spec_of(type(self))
         # Checked here as well as by the configuration loader, so a construct
         # built directly refuses what a configuration file would, in the same words.
-        problems = settings_problems(self.spec.key, settings, context.enabled)
-        if problems:
-            raise SettingsError(type(self).__name__, problems)
+        SettingsError.check(self, settings_problems(self.spec.key, settings, context.enabled))
         self.folder = self.spec.platform_folder
         self.context = context
         self.settings = settings
@@ -55,6 +53,13 @@ class PlatformComponent(Construct):
         for unit in self.units:
             rendered.update(unit.files())
         return rendered
+
+    def sibling(self, key: str) -> Any:
+        """Another component of this cluster (rendered before this one), or None.
+
+        None too when this construct is built alone, outside a platform.
+        """
+        return self.node.scope.node.try_find_child(key) if self.node.scope else None
 
     def contract(self) -> dict[str, Any]:
         """Values other components and users consume; published as stack outputs."""

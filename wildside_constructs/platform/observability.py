@@ -169,10 +169,6 @@ class Observability(PlatformComponent):
             )
         )
 
-    def _sibling(self, key: str) -> Any:
-        """Another component of this cluster (rendered before this one), or None."""
-        return self.node.scope.node.try_find_child(key) if self.node.scope else None
-
     def _grafana_admin(self) -> DeployUnit:
         document = external_secret(
             name=GRAFANA_ADMIN_SECRET,
@@ -236,7 +232,7 @@ class Observability(PlatformComponent):
 
     def _stack(self, deps: tuple[str, ...]) -> None:
         source = self.use_source(PROMETHEUS_SOURCE)
-        cert_manager = self._sibling("cert_manager")
+        cert_manager = self.sibling("cert_manager")
         issuer = (
             cert_manager.cert_manager_contract.production_issuer
             if cert_manager
@@ -276,7 +272,7 @@ class Observability(PlatformComponent):
 
     def _monitors(self) -> None:
         """One unit per monitored component: switching either off removes exactly it."""
-        found, options, names = monitoring_inputs(self._sibling, self.settings.backup_max_age_hours)
+        found, options, names = monitoring_inputs(self.sibling, self.settings.backup_max_age_hours)
         self.variables.update(names)
         self.monitored: list[str] = []
         for key in ("flux", *self.context.enabled):
@@ -307,13 +303,12 @@ class Observability(PlatformComponent):
         deps: tuple[str, ...] = (UNIT,)
         if target.monitor_namespace != NAMESPACE:
             # The broker's monitor reads its CA Secret, in its namespace: wait for both.
-            broker = getattr(self._sibling(key), "rabbitmq_contract", None)
-            deps += (broker.cluster_unit if broker else RABBITMQ_CLUSTER_UNIT,)
+            deps += (RABBITMQ_CLUSTER_UNIT,)
         self._add(f"monitors-{target.monitor}", folder, documents, deps)
 
     def _traces(self) -> None:
         source = self.use_source(OTEL_SOURCE)
-        cert_manager = self._sibling("cert_manager")
+        cert_manager = self.sibling("cert_manager")
         unit = operator_unit(
             name=OTEL_UNIT,
             folder=f"{self.folder}/otel-operator",

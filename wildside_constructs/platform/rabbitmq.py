@@ -13,14 +13,13 @@ own folder, ``clusters/<cluster>/rabbitmq-topology/``; everything under
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import ClusterContext, DeployUnit
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
 from wildside_constructs.settings.datastores import for_cluster
@@ -347,7 +346,4 @@ class Rabbitmq(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        contract: dict[str, Any] = dataclasses.asdict(self.rabbitmq_contract)
-        # Stack outputs cross jsii, which carries lists but not tuples.
-        contract["vhosts"] = list(contract["vhosts"])
-        return contract
+        return contract_output(self.rabbitmq_contract)

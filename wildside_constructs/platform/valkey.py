@@ -9,7 +9,6 @@ operator serves its CRD).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ from constructs import Construct
 
 from wildside_constructs import flux
 from wildside_constructs.model import ClusterContext, DeployUnit, HelmSource
-from wildside_constructs.platform.component import PlatformComponent
+from wildside_constructs.platform.component import PlatformComponent, contract_output
 from wildside_constructs.platform.external_secrets import external_secret
 from wildside_constructs.platform.operator import operator_unit
 from wildside_constructs.platform.values import resource_values, resource_variables, unit_variables
@@ -186,5 +185,4 @@ class Valkey(PlatformComponent):
         )
 
     def contract(self) -> dict[str, Any]:
-        contract: dict[str, Any] = dataclasses.asdict(self.valkey_contract)
-        return contract
+        return contract_output(self.valkey_contract)

@@ -29,3 +29,9 @@ class SettingsError(RenderError):
         lines = [f"{construct} settings have {len(self.problems)} problem(s):"]
         lines.extend(f"  - {problem}" for problem in self.problems)
         Exception.__init__(self, "\n".join(lines))
+
+    @classmethod
+    def check(cls, construct: object, problems: list[Problem]) -> None:
+        """Refuse ``construct``'s settings when there are ``problems``; else nothing."""
+        if problems:
+            raise cls(type(construct).__name__, problems)
