@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from wildside_ops import github_api
+
 __all__ = ["FeedbackError", "GitHubFeedback", "PullRequestInfo", "marker"]
 
 Log = Callable[[str], None]
@@ -37,33 +39,11 @@ def marker(app: str, number: int) -> str:
     return f"<!-- wildside-preview:{app}:pr-{number} -->"
 
 
-def _describe(error: Exception) -> str:
-    status = getattr(error, "status", None)
-    data = getattr(error, "data", None)
-    detail = data.get("message") if isinstance(data, dict) else None
-    if status is not None:
-        return f"HTTP {status}{': ' + str(detail) if detail else ''}"
-    return f"{type(error).__name__}: {error}"
-
-
 class GitHubFeedback:
     """A GitHub client for one application repository."""
 
     def __init__(self, token: str, repository: str, api_url: str, app: str) -> None:
-        # Imported here: PyGithub costs a noticeable part of a second to load,
-        # and deploys without a token never need it.
-        from github import Auth, Github
-
-        # No client-side pacing or long retry ladder: a CI step should fail
-        # within seconds when GitHub is unreachable, not minutes.
-        self._client = Github(
-            auth=Auth.Token(token),
-            base_url=api_url.rstrip("/"),
-            timeout=10,
-            retry=1,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-        )
+        self._client = github_api.client(token, api_url)
         self._repository = repository
         self._app = app
 
@@ -74,7 +54,7 @@ class GitHubFeedback:
             return action()
         # requests' errors are OSErrors: unreachable, refused, timed out.
         except (GithubException, OSError) as error:
-            raise FeedbackError(f"GitHub {what} failed ({_describe(error)})") from None
+            raise FeedbackError(f"GitHub {what} failed ({github_api.describe(error)})") from None
 
     def _repo(self) -> Any:
         return self._client.get_repo(self._repository, lazy=True)

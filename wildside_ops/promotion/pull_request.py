@@ -10,18 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wildside_ops import github_api
 from wildside_ops.promotion.rules import PromotionError
 
 __all__ = ["PullRequests"]
-
-
-def _describe(error: Exception) -> str:
-    status = getattr(error, "status", None)
-    data = getattr(error, "data", None)
-    detail = data.get("message") if isinstance(data, dict) else None
-    if status is not None:
-        return f"HTTP {status}{': ' + str(detail) if detail else ''}"
-    return f"{type(error).__name__}: {error}"
 
 
 @dataclass
@@ -41,25 +33,15 @@ class PullRequests:
         # requests' errors are OSErrors: unreachable, refused, timed out.
         except (GithubException, OSError) as error:
             raise PromotionError(
-                f"GitHub refused to {what} on {self.repository} ({_describe(error)}); check "
-                "GITHUB_TOKEN (it needs pull-request write access), --repository and "
-                "GITHUB_API_URL",
+                f"GitHub refused to {what} on {self.repository} "
+                f"({github_api.describe(error)}); check GITHUB_TOKEN (it needs pull-request "
+                "write access), --repository and GITHUB_API_URL",
                 exit_code=1,
             ) from None
 
     def check(self) -> None:
         """Fail before anything is pushed if the repository cannot be read."""
-        # Imported here: PyGithub takes a noticeable part of a second to load.
-        from github import Auth, Github
-
-        client = Github(
-            auth=Auth.Token(self.token),
-            base_url=self.api_url.rstrip("/"),
-            timeout=10,
-            retry=1,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-        )
+        client = github_api.client(self.token, self.api_url)
         self._repo = self._call("read the repository", lambda: client.get_repo(self.repository))
 
     def open(self, *, head: str, base: str, title: str, body: str) -> str:
