@@ -9,7 +9,7 @@ from pathlib import Path
 from app.config.model import WildsideConfig
 from app.log import say, step
 from app.runtime import PROJECT_ROOT
-from wildside_constructs.promotion import ENVIRONMENTS, is_promoted
+from wildside_constructs.promotion import is_promoted, previous_environment
 from wildside_constructs.registry import BY_KEY
 from wildside_ops.gitops import PublishRequest, PublishResult, publish
 from wildside_ops.gitops.tree import flux_paths
@@ -104,7 +104,7 @@ def report_awaiting(config: WildsideConfig, rendered: dict[str, str], checkout: 
     if not waiting:
         return
     environment = config.cluster.environment
-    previous = ENVIRONMENTS[ENVIRONMENTS.index(environment) - 1]
+    previous = previous_environment(environment)
     shown = ", ".join(waiting[:8]) + (", ..." if len(waiting) > 8 else "")
     say(
         f"{len(waiting)} unit(s) of {environment} cluster {config.cluster.name} await "

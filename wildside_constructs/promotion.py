@@ -13,6 +13,11 @@ from collections.abc import Iterable
 ENVIRONMENTS = ("sandbox", "staging", "production")
 
 
+def previous_environment(environment: str) -> str:
+    """The environment ``environment`` is promoted from (a later one than sandbox)."""
+    return ENVIRONMENTS[ENVIRONMENTS.index(environment) - 1]
+
+
 def platform_root(environment: str) -> str:
     """The folder holding the platform definitions ``environment``'s clusters apply."""
     if environment == ENVIRONMENTS[0]:
@@ -49,13 +54,12 @@ def promoted_view(files: dict[str, object], environment: str) -> dict[str, objec
     Synth checks the tree a cluster will apply after the next promotion: the
     rendered ``platform/`` files, read where that environment's clusters read them.
     """
-    root = platform_root(environment)
-    if root == "platform":
+    if environment == ENVIRONMENTS[0]:
         return files
     view = dict(files)
     for path, document in files.items():
-        if path.startswith("platform/") and not path.startswith(UNPROMOTED):
-            view[root + path[len("platform") :]] = document
+        if (moved := deployed_folder(path, environment)) != path:
+            view[moved] = document
     return view
 
 

@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from app.config.errors import Problem
+from wildside_constructs.promotion import ENVIRONMENTS
 from wildside_constructs.registry import BY_KEY
 
 __all__ = ["ENVIRONMENTS", "PRESETS_FILE", "apply_preset", "presets"]
 
 PRESETS_FILE = Path(__file__).with_name("environments.toml")
-# Promotion runs in this order (docs/promotion.md).
-ENVIRONMENTS = ("sandbox", "staging", "production")
 
 
 @cache

@@ -185,13 +185,11 @@ def test_dry_run_shows_the_message_and_diff_and_writes_nothing(
 def test_local_mode_without_a_remote_commits_in_the_workdir(
     tmp_path: Path,
     git: Git,
-    make_request: Callable[..., Any],
+    sandbox: Callable[..., str],
     promoter: Callable[..., Any],
 ) -> None:
-    from wildside_ops.gitops import publish
-
     workdir = tmp_path / "local"
-    publish(make_request(workdir=workdir, remote=None), log=lambda _line: None)
+    sandbox(workdir=workdir, remote=None)
 
     outcome = promoter("sandbox", "staging", workdir=workdir, remote=None)
 

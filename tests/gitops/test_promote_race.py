@@ -157,3 +157,30 @@ def test_a_promotion_whose_source_changes_meanwhile_refuses_and_pushes_nothing(
     assert not [path for path in git.paths(remote) if path.startswith(f"{STAGING}/")]
     # Re-running promotes the new state, which is what the refusal advised.
     assert promoter("sandbox", "staging", workdir=tmp_path / "a").result.pushed
+
+
+def test_a_source_published_after_the_checks_is_refused_not_copied_unnamed(
+    *,
+    tmp_path: Path,
+    git: Git,
+    remote: Path,
+    sandbox: Callable[..., str],
+    promoter: Callable[..., Any],
+    rendered: Callable[..., dict[str, str]],
+) -> None:
+    # The review branch is named after the source commit the checks saw; a sandbox
+    # publish landing before the copy is built must not be promoted under that name.
+    sandbox()
+    published: list[str] = []
+
+    def publish_meanwhile(line: str) -> None:
+        if line.startswith("fetching main") and not published:
+            files = rendered("dev", ["traefik"])
+            published.append(sandbox(files=files, components=("traefik",)))
+
+    with pytest.raises(PromotionError, match="changed on main while this promotion ran") as e:
+        promoter("sandbox", "staging", review_branch="", log=publish_meanwhile)
+
+    assert e.value.exit_code == 1
+    assert git("rev-parse", "main", cwd=remote) == published[0]
+    assert git("for-each-ref", "--format=%(refname)", "refs/heads/promote/", cwd=remote) == ""

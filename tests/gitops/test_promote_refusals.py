@@ -113,6 +113,8 @@ def test_a_missing_source_is_refused_naming_the_promotion_to_run_first(
         ("edit", "uncommitted or untracked changes under platform/"),
         ("untracked", "uncommitted or untracked changes under platform/"),
         ("target", "environments/staging/platform/traefik/helmrelease.yaml"),
+        # A staged rename names both paths whole (porcelain -z prints the old one unprefixed).
+        ("rename", "platform/traefik/helmrelease.yaml, platform/traefik/renamed.yaml"),
         ("commit", "has commits origin/main does not"),
         ("journal", "was interrupted"),
         ("running", "was interrupted"),
@@ -141,6 +143,8 @@ def test_unpublished_changes_in_the_workdir_are_refused(
         (workdir / "platform/new/unit.yaml").write_text("kind: New\n")
     elif change == "target":
         (workdir / "environments/staging/platform/traefik/helmrelease.yaml").write_text("x\n")
+    elif change == "rename":
+        git("mv", "platform/traefik/helmrelease.yaml", "platform/traefik/renamed.yaml", cwd=workdir)
     elif change == "commit":
         (workdir / "platform/traefik/helmrelease.yaml").write_text("edited: committed\n")
         git("commit", "--quiet", "-am", "local only", cwd=workdir)

@@ -188,18 +188,16 @@ def test_pull_request_bad_input_exits_2_and_writes_nothing(
 def test_branch_mode_without_a_remote_makes_a_local_branch(
     tmp_path: Path,
     git: Git,
-    make_request: Callable[..., Any],
+    sandbox: Callable[..., str],
     promoter: Callable[..., Any],
 ) -> None:
-    from wildside_ops.gitops import publish
-
     workdir = tmp_path / "local"
-    published = publish(make_request(workdir=workdir, remote=None), log=lambda _line: None)
+    published = sandbox(workdir=workdir, remote=None)
 
     outcome = promoter("sandbox", "staging", workdir=workdir, remote=None, review_branch="")
 
-    branch = f"promote/sandbox-to-staging-{published.commit_sha[:12]}"
-    assert git("rev-parse", "main", cwd=workdir) == published.commit_sha
-    assert git("rev-parse", f"{branch}^", cwd=workdir) == published.commit_sha
+    branch = f"promote/sandbox-to-staging-{published[:12]}"
+    assert git("rev-parse", "main", cwd=workdir) == published
+    assert git("rev-parse", f"{branch}^", cwd=workdir) == published
     assert git("status", "--porcelain", cwd=workdir) == ""
     assert outcome.result.commit_sha == git("rev-parse", branch, cwd=workdir)

@@ -23,9 +23,8 @@ from typing import Any
 import yaml
 
 from app.runtime import PROJECT_ROOT
-from tests.action.runner_sim import parse_command_file
+from tests.action.runner_sim import EXPRESSION, parse_command_file
 
-EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 SKIPPED_IDS = ("deps",)
 
 

@@ -41,8 +41,8 @@ def flux_paths(rendered: dict[str, str], cluster: str) -> dict[str, str]:
     return found
 
 
-def test_the_promotion_order_is_the_order_of_the_presets() -> None:
-    assert tuple(presets.ENVIRONMENTS) == ENVIRONMENTS
+def test_the_presets_file_defines_exactly_the_environments_in_promotion_order() -> None:
+    assert tuple(presets.presets()) == ENVIRONMENTS
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

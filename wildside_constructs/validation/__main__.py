@@ -14,8 +14,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from wildside_constructs.validation.disk import check_tree, read_tree
+from wildside_constructs.validation.disk import check_files, read_tree
 from wildside_constructs.validation.flux_rules import awaiting_promotion
+from wildside_constructs.validation.rules import Files
 from wildside_constructs.validation.schemas import SCHEMA_DIR_ENV, SchemaStore, schema_dir
 
 EXIT_OK = 0
@@ -50,9 +51,8 @@ def _schemas(args: argparse.Namespace) -> SchemaStore | None:
     return SchemaStore(found)
 
 
-def _note_awaiting(root: Path) -> None:
+def _note_awaiting(files: Files) -> None:
     # Not a problem: Flux keeps what it applied and retries until the copy exists.
-    files, _problems = read_tree(root)
     for line in awaiting_promotion(files):
         print(f"note: {line} awaits promotion (wildside promote)", file=sys.stderr)
 
@@ -67,14 +67,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {args.schemas} has no index.json", file=sys.stderr)
         return EXIT_BAD_INPUT
     schemas = _schemas(args)
-    count, problems = check_tree(root, schemas)
+    files, read_problems = read_tree(root)
+    problems = check_files(files, read_problems, schemas)
     for problem in problems:
         print(problem)
-    _note_awaiting(root)
+    _note_awaiting(files)
     if problems:
-        print(f"{root}: {len(problems)} problem(s) in {count} file(s)", file=sys.stderr)
+        print(f"{root}: {len(problems)} problem(s) in {len(files)} file(s)", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"{root}: {count} file(s), no problems", file=sys.stderr)
+    print(f"{root}: {len(files)} file(s), no problems", file=sys.stderr)
     return EXIT_OK
 
 

@@ -94,10 +94,17 @@ def cluster_schema_problems(files: Files, schemas: SchemaStore) -> list[Problem]
     return sorted(problems, key=lambda p: (p.field, p.message))
 
 
+def check_files(
+    files: Files, read_problems: list[Problem], schemas: SchemaStore | None
+) -> list[Problem]:
+    """Every problem of a tree :func:`read_tree` read (with the problems of reading it)."""
+    problems = [*read_problems, *tree_problems(files)]
+    if schemas is not None:
+        problems.extend(cluster_schema_problems(files, schemas))
+    return sorted(problems, key=lambda p: (p.field, p.message))
+
+
 def check_tree(root: Path, schemas: SchemaStore | None) -> tuple[int, list[Problem]]:
     """(number of files read, every problem) for the checkout at ``root``."""
     files, problems = read_tree(root)
-    problems.extend(tree_problems(files))
-    if schemas is not None:
-        problems.extend(cluster_schema_problems(files, schemas))
-    return len(files), sorted(problems, key=lambda p: (p.field, p.message))
+    return len(files), check_files(files, problems, schemas)

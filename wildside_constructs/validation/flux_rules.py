@@ -55,7 +55,7 @@ def awaiting_promotion(files: Files) -> list[str]:
     """``path: folder`` of each Flux Kustomization whose promoted folder is not written yet."""
     waiting: list[str] = []
     for path, document in manifests(files, _FLUX_KUSTOMIZE, "Kustomization"):
-        folder = flux_folder(document) if reads_this_repository(document) else None
+        folder = flux_folder(document)
         if folder is not None and awaits_promotion(folder, files.keys()):
             waiting.append(f"{path}: {folder}")
     return sorted(waiting)

@@ -45,19 +45,20 @@ def _clean(base: str, target: str) -> str | None:
     return None if joined.startswith("..") or joined.startswith("/") else joined
 
 
+def _flux_path(document: Any) -> str | None:
+    """``spec.path`` of a Flux Kustomization, relative to the root; None for anything else."""
+    if not isinstance(document, dict) or document.get("kind") != "Kustomization":
+        return None
+    if not str(document.get("apiVersion", "")).startswith(_FLUX_GROUP):
+        return None
+    spec = document.get("spec")
+    path = spec.get("path") if isinstance(spec, dict) else None
+    return _clean("", path.lstrip("/")) if isinstance(path, str) else None
+
+
 def flux_paths(data: bytes) -> list[str]:
     """``spec.path`` of every Flux Kustomization in a file, relative to the root."""
-    found: list[str] = []
-    for document in _documents(data):
-        if not isinstance(document, dict) or document.get("kind") != "Kustomization":
-            continue
-        if not str(document.get("apiVersion", "")).startswith(_FLUX_GROUP):
-            continue
-        spec = document.get("spec")
-        path = spec.get("path") if isinstance(spec, dict) else None
-        if isinstance(path, str) and (clean := _clean("", path.lstrip("/"))) is not None:
-            found.append(clean)
-    return found
+    return [path for document in _documents(data) if (path := _flux_path(document)) is not None]
 
 
 def _resources(data: bytes, folder: str) -> list[str]:
@@ -158,8 +159,8 @@ def unit_folder(data: bytes) -> str | None:
     for document in _documents(data):
         if not isinstance(document, dict) or not _own_source(document):
             continue
-        for path in flux_paths(yaml.safe_dump(document).encode("utf-8")):
-            parts = shared_path(path).split("/")
-            if len(parts) >= 2 and parts[0] in ("platform", "modules"):
-                return parts[1]
+        path = _flux_path(document)
+        parts = shared_path(path).split("/") if path is not None else []
+        if len(parts) >= 2 and parts[0] in ("platform", "modules"):
+            return parts[1]
     return None

@@ -10,11 +10,23 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-from wildside_ops.gitops.plan import Plan
 from wildside_ops.promotion.rules import Route
 
 __all__ = ["Provenance", "commit_message", "folder_changes", "sandbox_commit_of", "trailers"]
+
+
+class FileChanges(Protocol):
+    """What a promotion changed: a publish's plan, or a dry run's result."""
+
+    @property
+    def added(self) -> tuple[str, ...]: ...
+    @property
+    def changed(self) -> tuple[str, ...]: ...
+    @property
+    def removed(self) -> tuple[str, ...]: ...
+
 
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*): (.+)$")
 
@@ -50,7 +62,7 @@ def _folder(relative: str) -> str:
 
 
 def folder_changes(
-    target_root: str, before: Iterable[str], after: Iterable[str], plan: Plan
+    target_root: str, before: Iterable[str], after: Iterable[str], plan: FileChanges
 ) -> list[tuple[str, str, int]]:
     """``(added|changed|removed, platform/<folder>, files touched)``, by folder.
 
@@ -77,7 +89,7 @@ def folder_changes(
 def commit_message(
     route: Route,
     provenance: Provenance,
-    plan: Plan,
+    plan: FileChanges,
     changes: Iterable[tuple[str, str, int]],
 ) -> str:
     """Subject, what moved, the rollback, then the trailers."""

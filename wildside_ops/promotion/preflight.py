@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wildside_constructs.promotion import previous_environment
 from wildside_ops.gitops.errors import InterruptedPublishError
 from wildside_ops.gitops.gitrepo import GitRepo
 from wildside_ops.gitops.workdir import open_workdir
@@ -35,7 +36,7 @@ def missing_source(route: Route, branch: str) -> PromotionError:
     if route.source == "sandbox":
         fix = "publish a cluster first (wildside render) so platform/ exists"
     else:
-        earlier = {"staging": "sandbox", "production": "staging"}[route.source]
+        earlier = previous_environment(route.source)
         fix = (
             f"{route.source} has never been promoted to; run "
             f"`wildside promote --from {earlier} --to {route.source}` first"
@@ -53,7 +54,8 @@ def _shown(paths: list[str]) -> str:
 def _check_clean(repo: GitRepo, route: Route) -> None:
     roots = [f"{route.source_root}/", f"{route.target_root}/"]
     raw = repo.run(
-        "status", "--porcelain", "-z", "--untracked-files=all", "--", *roots,
+        # --no-renames: a rename's second, unprefixed entry would be cut short.
+        "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", *roots,
         what="checking the workdir for unpublished changes",
     ).stdout  # fmt: skip
     dirty = sorted({entry[3:].decode("utf-8", "replace") for entry in raw.split(b"\0") if entry})

@@ -9,9 +9,9 @@ from pathlib import Path
 from wildside_constructs.promotion import UNPROMOTED, shared_path
 from wildside_ops.gitops.gitrepo import GitRepo
 from wildside_ops.gitops.model import BaseTree, PublishRequest, PublishResult
-from wildside_ops.gitops.plan import Plan
 from wildside_ops.gitops.publisher import git_environment, publish
 from wildside_ops.promotion.message import (
+    FileChanges,
     Provenance,
     commit_message,
     folder_changes,
@@ -62,6 +62,9 @@ class _Planner:
 
     route: Route
     branch: str
+    # The source's last commit as the preflight saw it: the first attempt must
+    # copy exactly that, which the default review branch is already named after.
+    expected_source: str | None = None
     first: Mapping[str, str] | None = None
     before: frozenset[str] = frozenset()
     after: frozenset[str] = frozenset()
@@ -91,26 +94,31 @@ class _Planner:
         if not source:
             raise missing_source(route, self.branch)
         current = self._read(tree, route.target_root)
+        last = tree.last_change(f"{route.source_root}/")
+        sha = last.sha if last is not None else "unknown"
         if self.first is None:
+            if self.expected_source not in (None, sha):
+                raise self._changed_meanwhile()
             self.first = source
         elif source not in (self.first, current):
             # Copying the new state would promote what nobody asked for (or looked
             # at); copying the old one would undo what a racing promotion moved.
-            raise PromotionError(
-                f"{route.source_root}/ changed on {self.branch} while this promotion ran, "
-                f"so nothing was pushed; re-run to promote its new state (preview it with "
-                f"--dry-run --diff)",
-                exit_code=1,
-            )
+            raise self._changed_meanwhile()
         self.before = frozenset(f"{route.target_root}/{path}" for path in current)
         self.after = frozenset(f"{route.target_root}/{path}" for path in source)
-        last = tree.last_change(f"{route.source_root}/")
-        sha = last.sha if last is not None else "unknown"
         sandbox = sandbox_commit_of(route.source, sha, last.message if last else "")
         self.provenance = Provenance(sha, sandbox)
         return {f"{route.target_root}/{path}": text for path, text in source.items()}
 
-    def message(self, plan: Plan) -> str:
+    def _changed_meanwhile(self) -> PromotionError:
+        return PromotionError(
+            f"{self.route.source_root}/ changed on {self.branch} while this promotion ran, "
+            f"so nothing was pushed; re-run to promote its new state (preview it with "
+            f"--dry-run --diff)",
+            exit_code=1,
+        )
+
+    def message(self, plan: FileChanges) -> str:
         changes = folder_changes(self.route.target_root, self.before, self.after, plan)
         self.message_text = commit_message(self.route, self.provenance, plan, changes)
         return self.message_text
@@ -162,6 +170,7 @@ def promote(request: PromotionRequest, *, log: Log = print) -> PromotionResult:
         env=env,
         log=log,
     )
+    planner.expected_source = checked.source_commit
     review = request.review_branch
     if review == "":
         review = default_branch_name(route, checked.source_commit or "unknown")
@@ -170,7 +179,7 @@ def promote(request: PromotionRequest, *, log: Log = print) -> PromotionResult:
     result = publish(publish_request, log=log)
     if request.dry_run and (result.added or result.changed or result.removed):
         # No commit was built, so render the message the commit would have had.
-        planner.message(_plan_of(result))
+        planner.message(result)
     elif not result.commit_sha:
         planner.message_text = ""  # nothing moved (perhaps after a re-plan)
     return PromotionResult(
@@ -178,15 +187,4 @@ def promote(request: PromotionRequest, *, log: Log = print) -> PromotionResult:
         message=planner.message_text,
         source_commit=planner.provenance.source_commit,
         review_branch=review or "",
-    )
-
-
-def _plan_of(result: PublishResult) -> Plan:
-    return Plan(
-        writes={},
-        write_ids={},
-        removals=result.removed,
-        added=result.added,
-        changed=result.changed,
-        components_changed=(),
     )
