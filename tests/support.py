@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from app.config.errors import ConfigError
 from app.config.load import config_from_raw, load_config
 from app.config.model import WildsideConfig
 from app.runtime import PROJECT_ROOT, prepare_node
@@ -54,6 +57,15 @@ def example_with(
     """
     raw = _merge(example_raw(), overrides or {})
     return config_from_raw(raw, dict(env or {}), "example+overrides")
+
+
+def problems_of(
+    overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """field -> message of every problem the example with ``overrides`` is refused for."""
+    with pytest.raises(ConfigError) as caught:
+        example_with(overrides, env)
+    return {p.field: p.message for p in caught.value.problems}
 
 
 def config(env: Mapping[str, str] | None = None, path: Path | None = None) -> WildsideConfig:

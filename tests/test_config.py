@@ -10,15 +10,7 @@ import pytest
 from app.config.errors import ConfigError
 from app.runtime import PROJECT_ROOT
 from tests.conftest import run_app
-from tests.support import config, example_raw, example_with, write_config
-
-
-def problems_of(
-    overrides: dict[str, object] | None = None, env: dict[str, str] | None = None
-) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        example_with(overrides, env)
-    return {p.field: p.message for p in caught.value.problems}
+from tests.support import config, example_raw, problems_of, write_config
 
 
 def test_embedded_default_is_dev_with_every_component_enabled() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.cli import main
-from app.config.errors import ConfigError
 from app.stack_settings import flux_source
-from tests.support import example_with, write_config
+from tests.support import EXAMPLE, example_with, problems_of, write_config
 from wildside_constructs.cluster.git_ssh import bundled_known_hosts, ssh_target
 
 # A host key made up for these tests (any valid ed25519 public key will do).
@@ -19,12 +20,6 @@ GHE_HOSTS = (
 
 def ssh(**gitops: object) -> dict[str, object]:
     return {"gitops": {"auth": "ssh", **gitops}}
-
-
-def problems_of(overrides: dict[str, object], env: dict[str, str] | None = None) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        example_with(overrides, env)
-    return {p.field: p.message for p in caught.value.problems}
 
 
 def test_https_stays_the_default_and_unchanged() -> None:
@@ -127,13 +122,8 @@ def test_without_the_bootstrap_ssh_settings_are_not_checked() -> None:
 
 
 def test_cli_refuses_a_bad_ssh_config_with_exit_2(
-    tmp_path: object, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from pathlib import Path
-
-    from tests.support import EXAMPLE
-
-    assert isinstance(tmp_path, Path)
     text = EXAMPLE.read_text().replace(
         'repository_url = "https://github.com/example/wildside-infra.git"',
         'repository_url = "https://git.example.com/example/wildside-infra.git"\nauth = "ssh"',

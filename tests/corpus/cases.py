@@ -132,6 +132,12 @@ FILE_CASES: list[Case] = [
     ("vault-dotdot-cert", {}, "cert_manager_dotdot", "cert_manager.cloudflare.vault_path"),
     ("vault-dotdot-dns", {}, "external_dns_dotdot", "external_dns.cloudflare.vault_path"),
     ("vpc-range-no-create", {}, "vpc_range_without_create", "cluster.vpc.ip_range"),
+    (
+        "rabbitmq-client-namespace",
+        {},
+        "rabbitmq_bad_client_namespace",
+        "rabbitmq.client_namespaces[0]",
+    ),
     ("unknown-table", {}, "unknown_table", "traefk"),
     ("unknown-key", {}, "unknown_key", "cluster.nmae"),
     ("budget-toml-string", {}, "budget_string", "gitops.push_budget_seconds"),

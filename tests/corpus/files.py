@@ -92,6 +92,9 @@ MAKERS: dict[str, Maker] = {
     ),
     "cert_manager_dotdot": _replace(CLOUDFLARE, 'vault_path = "wildside/../x"', 1),
     "external_dns_dotdot": _replace(CLOUDFLARE, 'vault_path = "wildside/../x"', 2),
+    "rabbitmq_bad_client_namespace": _replace(
+        "[rabbitmq]\n", '[rabbitmq]\nclient_namespaces = ["Shop_1"]\n'
+    ),
     "vpc_range_without_create": _append('[cluster.vpc]\nip_range = "10.10.0.0/16"\n'),
     "unknown_table": _append("[traefk]\nreplicas = 2\n"),
     "unknown_key": _replace('name = "dev"', 'nmae = "dev"\nname = "dev"'),

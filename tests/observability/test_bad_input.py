@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_app
-from tests.platform.datastore_helpers import problems_of, render
-from tests.support import EXAMPLE, write_config
+from tests.platform.datastore_helpers import render
+from tests.support import EXAMPLE, problems_of, write_config
 
 SLACK = {"name": "oncall", "type": "slack", "vault_path": "a/b", "channel": "#oncall"}
 

@@ -7,10 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
-from app.config.errors import ConfigError
 from tests.support import example_with, render_platform
 from tests.validation.trees import kustomize_build, write_tree
 from wildside_constructs.promotion import shared_path
@@ -36,14 +34,6 @@ def render(
     # against the node pools, which the platform tree itself never reads.
     roomy = {"node_pools": [{"name": "default", "size": "s-8vcpu-16gb", "count": 3}]}
     return render_platform(example_with({**roomy, **(overrides or {})}, env), schemas=schemas)
-
-
-def problems_of(
-    overrides: Mapping[str, Any], env: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        example_with(dict(overrides), env)
-    return {p.field: p.message for p in caught.value.problems}
 
 
 def unit_spec(stack: Any, unit: str, cluster: str = "dev") -> dict[str, Any]:

@@ -11,11 +11,11 @@ from tests.platform.datastore_helpers import (
     applied,
     assert_folders_build,
     depends_on,
-    problems_of,
     render,
     unit_spec,
     units_of,
 )
+from tests.support import problems_of
 
 
 @pytest.fixture(scope="module")

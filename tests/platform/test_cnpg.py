@@ -12,12 +12,11 @@ from tests.platform.datastore_helpers import (
     depends_on,
     documents_of_kind,
     flux_vars,
-    problems_of,
     render,
     unit_folder,
     units_of,
 )
-from tests.support import synth_json
+from tests.support import problems_of, synth_json
 from wildside_constructs.settings.vault import CLUSTER_SECRET_STORE, SECRET_STORE_UNIT
 
 CLUSTER = "cluster.yaml"

@@ -17,12 +17,11 @@ from tests.platform.datastore_helpers import (
     assert_folders_build,
     depends_on,
     documents_of_kind,
-    problems_of,
     render,
     unit_folder,
     units_of,
 )
-from tests.support import NO_SCHEMAS_REASON, SCHEMAS, all_units, synth_json
+from tests.support import NO_SCHEMAS_REASON, SCHEMAS, all_units, problems_of, synth_json
 from wildside_constructs.settings.schedule import schedule_problems
 from wildside_constructs.settings.vault import SECRET_STORE_UNIT
 from wildside_constructs.validation.tree import schema_problems

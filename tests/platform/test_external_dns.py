@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 import yaml
 
-from app.config.errors import ConfigError
 from app.config.model import WildsideConfig
 from app.stack_settings import cluster_context
 from tests.support import (
@@ -19,6 +18,7 @@ from tests.support import (
     SCHEMAS,
     all_units,
     example_with,
+    problems_of,
     render_platform,
     scratch_app,
     synth_json,
@@ -29,12 +29,6 @@ from wildside_constructs.yamlout import dump, load
 
 RELEASE = "platform/external-dns/helmrelease.yaml"
 ZONE_ID = "0123456789abcdef0123456789abcdef"
-
-
-def problems_of(overrides: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        example_with(overrides)
-    return {p.field: p.message for p in caught.value.problems}
 
 
 def flux_vars(stack: Any, unit: str, cluster: str = "dev") -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -10,9 +9,8 @@ from typing import Any
 import pytest
 
 from app.config.errors import ConfigError
-from app.runtime import PROJECT_ROOT
-from tests.conftest import run_app
-from tests.support import SCHEMAS, all_units, config, example_with, render_platform, scratch_app
+from tests.platform.test_rabbitmq_upstream import upstream
+from tests.support import all_units, config, example_with, render_platform
 from wildside_constructs.platform.network import ALLOWS, MONITORING_NAMESPACE
 from wildside_constructs.settings.apps import PREVIEW_LABEL
 from wildside_constructs.settings.rabbitmq import OPERATOR_NAMESPACE
@@ -21,7 +19,6 @@ from wildside_constructs.validation.tree import substitute
 from wildside_constructs.yamlout import load
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "network-policies.md"
-EVIDENCE = Path(__file__).with_name("upstream_evidence")
 
 
 def _policies(stack: Any) -> dict[tuple[str, str], dict[str, Any]]:
@@ -36,10 +33,22 @@ def _policies(stack: Any) -> dict[tuple[str, str], dict[str, Any]]:
     return found
 
 
-def test_every_created_namespace_denies_ingress_by_default_in_the_same_unit() -> None:
-    stack = render_platform(config())
-    policies = _policies(stack)
-    units = all_units(stack)
+@pytest.fixture(scope="module")
+def default_stack() -> Any:
+    """The embedded example's platform (every component on), rendered once for the module."""
+    return render_platform(config())
+
+
+@pytest.fixture(scope="module")
+def default_policies(default_stack: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    return _policies(default_stack)
+
+
+def test_every_created_namespace_denies_ingress_by_default_in_the_same_unit(
+    default_stack: Any, default_policies: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    policies = default_policies
+    units = all_units(default_stack)
     namespaces = {
         doc["metadata"]["name"]: unit
         for unit in units
@@ -97,17 +106,18 @@ def test_client_allow_lists_reach_the_policies_after_substitution() -> None:
     assert rule["ports"] == [{"protocol": "TCP", "port": 5671}]  # AMQPS; plain 5672 is off
 
 
-def test_the_topology_operator_reaches_the_management_api_and_nothing_else() -> None:
-    policies = _policies(render_platform(config()))
+def test_the_topology_operator_reaches_the_management_api_and_nothing_else(
+    default_policies: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    policies = default_policies
     (rule,) = policies[("messaging", "allow-operator")]["spec"]["ingress"]
     selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
     assert selector["values"] == [OPERATOR_NAMESPACE]
     assert rule["ports"] == [{"protocol": "TCP", "port": 15671}]
     # Upstream's installations put both operators there (at the pinned tags).
     for evidence in ("rabbitmq_cluster_operator", "rabbitmq_topology_operator"):
-        text = (EVIDENCE / f"{evidence}.txt").read_text(encoding="utf-8")
-        installation = text.split("## config/installation/kustomization.yaml", 1)[1]
-        assert f"\nnamespace: {OPERATOR_NAMESPACE}\n" in installation, evidence
+        installation = upstream(evidence).kustomization("config/installation")
+        assert installation["namespace"] == OPERATOR_NAMESPACE, evidence
     # Without client namespaces, only the broker's own namespace speaks AMQPS.
     (clients,) = policies[("messaging", "allow-clients")]["spec"]["ingress"]
     expression = clients["from"][0]["namespaceSelector"]["matchExpressions"][0]
@@ -150,37 +160,11 @@ def test_a_malformed_namespace_name_is_a_configuration_problem(key: str) -> None
     assert "names a namespace twice" in str(caught.value)
 
 
-def test_the_cli_refuses_a_bad_rabbitmq_client_namespace_with_exit_2(tmp_path: Path) -> None:
-    config_file = tmp_path / "wildside.toml"
-    text = (PROJECT_ROOT / "app/config/example.toml").read_text(encoding="utf-8")
-    text = text.replace("[rabbitmq]\n", '[rabbitmq]\nclient_namespaces = ["Shop_1"]\n', 1)
-    config_file.write_text(text, encoding="utf-8")
-    outdir, gitops = tmp_path / "out", tmp_path / "gitops"
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(tmp_path),
-        "WILDSIDE_CONFIG": str(config_file),
-        "WILDSIDE_GITOPS_DIR": str(gitops),
-    }
-    run = run_app(["render", "--outdir", str(outdir)], env, timeout=120)
-    assert run.returncode == 2, run.stderr + run.stdout
-    assert "rabbitmq.client_namespaces[0]" in run.stderr
-    assert "Traceback" not in run.stderr
-    assert not outdir.exists()
-    assert not gitops.exists()
-
-
-def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on() -> None:
-    from app.stack_settings import cluster_context, platform_settings
-    from stacks.platform_stack import PlatformStack, PlatformStackSettings
-
-    cfg = config()
-    context = cluster_context(cfg)
-    context = dataclasses.replace(context, enabled=(*context.enabled, "observability"))
-    settings = PlatformStackSettings(
-        context=context, components=platform_settings(cfg), schemas=SCHEMAS
-    )
-    policies = _policies(PlatformStack(scratch_app(), "platform-stack", settings=settings))
+def test_metrics_are_open_to_the_monitoring_namespace_once_observability_is_on(
+    default_stack: Any, default_policies: dict[tuple[str, str], dict[str, Any]]
+) -> None:
+    assert "observability" in default_stack.enabled
+    policies = default_policies
     (rule,) = policies[("traefik", "allow-metrics")]["spec"]["ingress"]
     selector = rule["from"][0]["namespaceSelector"]["matchExpressions"][0]
     assert selector["values"] == [MONITORING_NAMESPACE]

@@ -150,8 +150,9 @@ def test_the_guards_are_in_the_script() -> None:
     assert "' (Unix time)'" in ROLE_SQL
 
 
-def test_the_role_job_is_restricted_and_recreated_when_it_changes() -> None:
-    ctx = AppContext(
+def preview_context() -> AppContext:
+    """What `wildside app deploy` knows of the embedded default's database."""
+    return AppContext(
         apps=AppsSettings().resolved("dev.example.com"),
         db_cluster="wildside-pg-main",
         db_image="ghcr.io/cloudnative-pg/postgis:16-3.4",
@@ -161,7 +162,10 @@ def test_the_role_job_is_restricted_and_recreated_when_it_changes() -> None:
         author_name="t",
         author_email="t@example.com",
     )
-    (job,) = [d for d in preview_documents(ctx, 5) if d["kind"] == "Job"]
+
+
+def test_the_role_job_is_restricted_and_recreated_when_it_changes() -> None:
+    (job,) = [d for d in preview_documents(preview_context(), 5) if d["kind"] == "Job"]
     assert restricted(job["spec"]["template"]["spec"]) == []
     # Flux recreates a Job whose template changed instead of failing every preview.
     assert job["metadata"]["annotations"] == {"kustomize.toolkit.fluxcd.io/force": "enabled"}

@@ -17,9 +17,8 @@ import pytest
 
 from tests.platform.datastore_helpers import applied, render
 from tests.platform.postgres_server import Server, postgres_server, unavailable_reason
+from tests.platform.test_preview_role_reaper import preview_context
 from wildside_constructs.preview_roles import LIVE_OWNERS_FILE
-from wildside_constructs.settings.apps import AppsSettings
-from wildside_ops.apps.context import AppContext
 from wildside_ops.apps.preview_docs import preview_documents
 
 pytestmark = pytest.mark.skipif(bool(unavailable_reason()), reason=unavailable_reason())
@@ -44,19 +43,9 @@ def server() -> Iterator[Server]:
 
 
 def _role_job(number: int) -> dict[str, Any]:
-    ctx = AppContext(
-        apps=AppsSettings().resolved("dev.example.com"),
-        db_cluster="wildside-pg-main",
-        db_image="ghcr.io/cloudnative-pg/postgis:16-3.4",
-        superuser_secret="wildside-pg-main-superuser",
-        workdir=Path("unused"),
-        remote=None,
-        author_name="t",
-        author_email="t@example.com",
-    )
     return next(
         doc
-        for doc in preview_documents(ctx, number)
+        for doc in preview_documents(preview_context(), number)
         if doc["kind"] == "Job" and doc["metadata"]["name"] == f"pr-{number}-db-role"
     )
 

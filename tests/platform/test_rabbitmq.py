@@ -12,12 +12,11 @@ from tests.platform.datastore_helpers import (
     applied,
     assert_folders_build,
     depends_on,
-    problems_of,
     render,
     unit_folder,
     units_of,
 )
-from tests.support import example_with, render_platform
+from tests.support import example_with, problems_of, render_platform
 from wildside_constructs.settings.rabbitmq import RabbitmqSettings
 from wildside_constructs.validation.messaging import messaging_problems
 

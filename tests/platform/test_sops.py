@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.platform.datastore_helpers import NO_VAULT, applied, depends_on, problems_of, render
+from tests.platform.datastore_helpers import NO_VAULT, applied, depends_on, render
+from tests.support import problems_of
 from wildside_constructs.validation.flux_rules import flux_kustomization_problems
 
 RECIPIENT = "age1872xyafd3ejyku9en0375fq2a432pyqmm6pz6e4e640z248zeu3sr99kn9"

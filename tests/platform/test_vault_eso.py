@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from app.config.errors import ConfigError
 from tests.conftest import run_app
 from tests.platform.vault_helpers import (
     APPROLE,
@@ -19,15 +18,16 @@ from tests.platform.vault_helpers import (
     flux_vars,
     render_vault,
 )
-from tests.support import EXAMPLE, example_with, render_platform, synth_json, write_config
+from tests.support import (
+    EXAMPLE,
+    example_with,
+    problems_of,
+    render_platform,
+    synth_json,
+    write_config,
+)
 
 OFF = {"WILDSIDE_ENABLE_VAULT_ESO": "false", "WILDSIDE_ENABLE_OBSERVABILITY": "false"}
-
-
-def problems_of(overrides: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        example_with(overrides, env)
-    return {p.field: p.message for p in caught.value.problems}
 
 
 def test_release_is_pinned_and_installs_the_crds() -> None:
